@@ -1,0 +1,194 @@
+"""The artifacts folder: atomic writes, safe ids, and a reader that survives broken entries."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from agnews_core.records import RunRecord, SweepRecord
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROOT = Path("artifacts")
+ROOT_ENV = "AGNEWS_ARTIFACTS"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE, MODEL_DIR = "sweep.json", "run.json", "predictions.parquet", "model"
+
+
+class ArtifactError(RuntimeError):
+    """An artifact is missing, unreadable or corrupt; the message says which and where."""
+
+
+@dataclass(frozen=True)
+class BrokenEntry:
+    """A folder in artifacts/ that could not be read, and why."""
+
+    path: str
+    problem: str
+
+
+def default_root() -> Path:
+    """artifacts/ in the working directory, or $AGNEWS_ARTIFACTS."""
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+
+
+def validate_id(identifier: str, what: str = "id") -> str:
+    """Return identifier if it is a safe single path component, else raise ValueError."""
+    if not isinstance(identifier, str) or not _SAFE_ID.match(identifier) or ".." in identifier:
+        raise ValueError(f"{what} {identifier!r} is not valid: use letters, digits, '.', '_' and '-' only")
+    return identifier
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write JSON to a temp file in the same folder, fsync, then rename over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, allow_nan=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """Write a parquet file under a temp name, then rename over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    """Parsed JSON, or ArtifactError saying what is wrong with the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{path} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{path} is corrupt (not valid JSON: {exc})") from None
+    except OSError as exc:
+        raise ArtifactError(f"{path} cannot be read: {exc.strerror or exc}") from None
+
+
+class ArtifactStore:
+    """Reads and writes sweeps and runs under one root folder."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    # ---- paths (every id is validated before it touches the file system)
+    @property
+    def sweeps_dir(self) -> Path:
+        return self.root / "sweeps"
+
+    def sweep_dir(self, sweep_id: str) -> Path:
+        return self._inside(self.sweeps_dir / validate_id(sweep_id, "sweep id"))
+
+    def run_dir(self, sweep_id: str, run_id: str) -> Path:
+        return self._inside(self.sweep_dir(sweep_id) / "runs" / validate_id(run_id, "run id"))
+
+    def model_dir(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / MODEL_DIR
+
+    def _inside(self, path: Path) -> Path:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise ValueError(f"{path} is outside the artifacts folder")
+        return path
+
+    # ---- problems with the root itself
+    def root_problem(self) -> str:
+        """Empty when the root is usable, else what is wrong with it."""
+        if not self.root.exists():
+            return f"the artifacts folder {self.root.resolve()} does not exist yet (it is created by the first sweep)"
+        if not self.root.is_dir():
+            return f"{self.root.resolve()} is not a folder"
+        if not os.access(self.root, os.W_OK):
+            return f"the artifacts folder {self.root.resolve()} is read-only: new sweeps cannot be saved"
+        return ""
+
+    # ---- writing
+    def save_sweep(self, sweep: SweepRecord) -> None:
+        atomic_write_json(self.sweep_dir(sweep.sweep_id) / SWEEP_FILE, sweep.to_dict())
+
+    def save_run(self, sweep_id: str, run: RunRecord) -> None:
+        atomic_write_json(self.run_dir(sweep_id, run.run_id) / RUN_FILE, run.to_dict())
+
+    def save_predictions(self, sweep_id: str, run_id: str, frame: pd.DataFrame) -> None:
+        atomic_write_parquet(self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE, frame)
+
+    def delete_model(self, sweep_id: str, run_id: str) -> None:
+        shutil.rmtree(self.model_dir(sweep_id, run_id), ignore_errors=True)
+
+    # ---- reading
+    def list_sweeps(self) -> tuple[list[SweepRecord], list[BrokenEntry]]:
+        """Readable sweeps, newest first, and the folders that could not be read."""
+        sweeps: list[SweepRecord] = []
+        broken: list[BrokenEntry] = []
+        try:
+            folders = sorted(p for p in self.sweeps_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        except FileNotFoundError:
+            return [], []
+        except OSError as exc:
+            return [], [BrokenEntry(str(self.sweeps_dir), f"cannot list: {exc.strerror or exc}")]
+        for folder in folders:
+            try:
+                sweeps.append(self.load_sweep(folder.name))
+            except (ArtifactError, ValueError, KeyError, TypeError) as exc:
+                broken.append(BrokenEntry(str(folder), str(exc)))
+        sweeps.sort(key=lambda s: (s.created_at, s.sweep_id), reverse=True)
+        return sweeps, broken
+
+    def load_sweep(self, sweep_id: str) -> SweepRecord:
+        path = self.sweep_dir(sweep_id) / SWEEP_FILE
+        try:
+            return SweepRecord.from_dict(read_json(path))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ArtifactError):
+                raise
+            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+
+    def load_run(self, sweep_id: str, run_id: str) -> RunRecord:
+        path = self.run_dir(sweep_id, run_id) / RUN_FILE
+        try:
+            return RunRecord.from_dict(read_json(path))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ArtifactError):
+                raise
+            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+
+    def load_runs(self, sweep: SweepRecord) -> tuple[list[RunRecord], list[BrokenEntry]]:
+        """Every readable run of a sweep, in sweep order, and the broken ones."""
+        runs: list[RunRecord] = []
+        broken: list[BrokenEntry] = []
+        for run_id in sweep.run_ids:
+            try:
+                runs.append(self.load_run(sweep.sweep_id, run_id))
+            except (ArtifactError, ValueError) as exc:
+                broken.append(BrokenEntry(str(self.sweeps_dir / sweep.sweep_id / "runs" / run_id), str(exc)))
+        return runs, broken
+
+    def load_predictions(self, sweep_id: str, run_id: str) -> pd.DataFrame:
+        path = self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE
+        try:
+            return pd.read_parquet(path)
+        except FileNotFoundError:
+            raise ArtifactError(f"{path} is missing: this run has no predictions") from None
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+            raise ArtifactError(f"{path} is corrupt ({type(exc).__name__}: {exc})") from None
+
+    def has_model(self, sweep_id: str, run_id: str) -> bool:
+        return (self.model_dir(sweep_id, run_id) / "model.safetensors").is_file()

@@ -1,0 +1,74 @@
+"""Batched, length-sorted prediction with class probabilities over raw text."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from agnews_core.labels import LABELS
+
+
+@dataclass(frozen=True)
+class PredictionTable:
+    """Probabilities per text, with how long they took."""
+
+    probabilities: np.ndarray  # shape (n, 4), rows sum to 1
+    seconds: float
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """Arg-max label ids."""
+        return self.probabilities.argmax(axis=1)
+
+    @property
+    def examples_per_second(self) -> float:
+        """Throughput of this prediction pass."""
+        return len(self.probabilities) / self.seconds if self.seconds > 0 else float("inf")
+
+
+def predict_probabilities(
+    model: Any, tokenizer: Any, texts: Sequence[str], batch_size: int = 64, max_length: int = 128
+) -> PredictionTable:
+    """Class probabilities for raw texts: batches of similar length, dynamic padding, no gradient."""
+    import torch
+
+    started = time.perf_counter()
+    texts = [str(t) for t in texts]
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    order = np.argsort([len(ids) for ids in encoded], kind="stable")
+    probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                index = order[start : start + batch_size]
+                batch = tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
+                batch = {k: v.to(device) for k, v in batch.items()}
+                logits = model(**batch).logits.float()
+                probabilities[index] = torch.softmax(logits, dim=-1).cpu().numpy()
+    finally:
+        model.train(was_training)
+    return PredictionTable(probabilities=probabilities, seconds=time.perf_counter() - started)
+
+
+def predictions_frame(texts: Sequence[str], labels: Sequence[int], table: PredictionTable, split: str) -> pd.DataFrame:
+    """Per-example rows: text, true and predicted label, confidence and every class probability."""
+    probabilities = table.probabilities
+    frame = pd.DataFrame(
+        {
+            "split": split,
+            "text": list(texts),
+            "label": np.asarray(labels, dtype="int64"),
+            "predicted": probabilities.argmax(axis=1).astype("int64"),
+            "confidence": probabilities.max(axis=1).astype("float32"),
+        }
+    )
+    for i, name in enumerate(LABELS):
+        frame[f"p_{name}"] = probabilities[:, i]
+    return frame

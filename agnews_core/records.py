@@ -1,0 +1,135 @@
+"""Typed records of sweeps and runs, as kept in artifacts/ (JSON-ready)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from agnews_core.config import SweepConfig, format_lr
+from agnews_core.metrics import EvalMetrics
+
+# Run states
+PENDING, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED, SKIPPED = (
+    "pending", "running", "done", "failed", "cancelled", "interrupted", "skipped")
+# Sweep states (a sweep is one job)
+QUEUED, DONE_WITH_FAILURES = "queued", "done with failures"
+ACTIVE_STATES = (QUEUED, RUNNING)
+
+
+@dataclass(frozen=True)
+class LossPoint:
+    """One logged loss: train loss at a logging step or eval loss at an evaluation."""
+
+    step: int
+    epoch: float
+    loss: float
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One learning rate of a sweep: state, curves, metrics."""
+
+    run_id: str
+    index: int
+    learning_rate: float
+    status: str = PENDING
+    error: str = ""
+    train_loss: tuple[LossPoint, ...] = ()
+    eval_loss: tuple[LossPoint, ...] = ()
+    final_eval_loss: float | None = None
+    validation: EvalMetrics | None = None
+    test: EvalMetrics | None = None
+    total_steps: int = 0
+    steps_done: int = 0
+    train_seconds: float = 0.0
+    train_examples_per_second: float = 0.0
+    model_saved: bool = False
+    started_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def lr_label(self) -> str:
+        """Display form of the learning rate, e.g. '5e-5'."""
+        return format_lr(self.learning_rate)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (NaN losses become null)."""
+        data = asdict(self)
+        data["train_loss"] = [_point(p) for p in self.train_loss]
+        data["eval_loss"] = [_point(p) for p in self.eval_loss]
+        data["final_eval_loss"] = _finite_or_none(self.final_eval_loss)
+        data["validation"] = self.validation.to_dict() if self.validation else None
+        data["test"] = self.test.to_dict() if self.test else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunRecord":
+        """Inverse of to_dict."""
+        known = set(cls.__dataclass_fields__)
+        values = {k: v for k, v in data.items() if k in known}
+        values["train_loss"] = tuple(_from_point(p) for p in data.get("train_loss", []))
+        values["eval_loss"] = tuple(_from_point(p) for p in data.get("eval_loss", []))
+        for split in ("validation", "test"):
+            values[split] = EvalMetrics.from_dict(data[split]) if data.get(split) else None
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> "RunRecord":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """One sweep (one job): its config, state, baselines and the ids of its runs."""
+
+    sweep_id: str
+    config: SweepConfig
+    status: str = QUEUED
+    created_at: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    error: str = ""
+    pid: int = 0  # process that runs it; a dead pid means the sweep was interrupted
+    data_description: str = ""
+    model_description: str = ""
+    estimate_seconds: float | None = None
+    baselines: dict[str, EvalMetrics] = field(default_factory=dict)
+    run_ids: tuple[str, ...] = ()
+    best_run_id: str = ""
+    best_by_accuracy_run_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = asdict(self)
+        data["config"] = self.config.to_dict()
+        data["baselines"] = {name: m.to_dict() for name, m in self.baselines.items()}
+        data["run_ids"] = list(self.run_ids)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SweepRecord":
+        """Inverse of to_dict."""
+        known = set(cls.__dataclass_fields__)
+        values = {k: v for k, v in data.items() if k in known}
+        values["config"] = SweepConfig.from_dict(data["config"])
+        values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
+        values["run_ids"] = tuple(data.get("run_ids", []))
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> "SweepRecord":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _point(point: LossPoint) -> list[Any]:
+    return [point.step, point.epoch, _finite_or_none(point.loss)]
+
+
+def _from_point(raw: list[Any]) -> LossPoint:
+    step, epoch, loss = raw
+    return LossPoint(int(step), float(epoch), float("nan") if loss is None else float(loss))

@@ -1,0 +1,286 @@
+"""Run a learning-rate sweep: a fresh model per LR, curves and metrics per run, best by eval loss."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+from agnews_core.artifacts import ArtifactStore
+from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
+from agnews_core.config import RunSpec, SweepConfig, format_lr
+from agnews_core.data import DataSplits, load_source, make_splits
+from agnews_core.estimate import MODEL_LOAD_SECONDS, Throughput, load_throughput, record_throughput
+from agnews_core.evaluation import predict_probabilities, predictions_frame
+from agnews_core.metrics import compute_metrics
+from agnews_core.models import describe_model, load_pretrained, save_model
+from agnews_core.progress import Progress, ProgressCallback, ignore_progress
+from agnews_core.records import (
+    CANCELLED, DONE, DONE_WITH_FAILURES, FAILED, RUNNING, SKIPPED, LossPoint, RunRecord, SweepRecord,
+)
+from agnews_core.training import StepReport, TrainSettings, train_model
+
+logger = logging.getLogger(__name__)
+
+FaultHook = Callable[[RunSpec], None]  # called as each run starts; tests use it to inject failures
+CURVE_SAVE_SECONDS = 2.0  # how often a running run's curves are written to disk
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_sweep_id() -> str:
+    """Sortable, unique id such as '20261126-143015-a1b2c3'."""
+    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def run_specs(config: SweepConfig) -> list[RunSpec]:
+    """One run per learning rate, in the order given."""
+    return [RunSpec(i, lr) for i, lr in enumerate(config.learning_rates)]
+
+
+def create_sweep(store: ArtifactStore, config: SweepConfig, estimate_seconds: float | None = None) -> SweepRecord:
+    """Write a queued sweep with pending runs; return it."""
+    sweep = SweepRecord(
+        sweep_id=new_sweep_id(), config=config, created_at=now_iso(), estimate_seconds=estimate_seconds,
+        model_description=describe_model(config.model), run_ids=tuple(s.run_id for s in run_specs(config)),
+    )
+    store.save_sweep(sweep)
+    for spec in run_specs(config):
+        store.save_run(sweep.sweep_id, RunRecord(spec.run_id, spec.index, spec.learning_rate))
+    return sweep
+
+
+def pick_best(runs: list[RunRecord]) -> str:
+    """Id of the finished run with the lowest finite eval loss (ties: higher accuracy, then earlier)."""
+    candidates = [r for r in runs if r.status == DONE and r.final_eval_loss is not None
+                  and math.isfinite(r.final_eval_loss)]
+    if not candidates:
+        return ""
+    best = min(candidates, key=lambda r: (r.final_eval_loss, -(r.validation.accuracy if r.validation else 0), r.index))
+    return best.run_id
+
+
+def pick_best_by_accuracy(runs: list[RunRecord]) -> str:
+    """Id of the finished run with the highest validation accuracy (ties: lower eval loss, then earlier)."""
+    candidates = [r for r in runs if r.status == DONE and r.validation is not None]
+    if not candidates:
+        return ""
+    return min(candidates, key=lambda r: (-r.validation.accuracy, r.final_eval_loss or math.inf, r.index)).run_id
+
+
+def final_status(runs: list[RunRecord], cancelled: bool) -> str:
+    """Sweep state from its runs' states."""
+    if cancelled:
+        return CANCELLED
+    if runs and all(r.status == FAILED for r in runs):
+        return FAILED
+    return DONE_WITH_FAILURES if any(r.status == FAILED for r in runs) else DONE
+
+
+class SweepRunner:
+    """Runs one stored sweep to the end, recording everything in the store."""
+
+    def __init__(self, store: ArtifactStore, sweep_id: str, on_progress: ProgressCallback = ignore_progress,
+                 cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> None:
+        self.store = store
+        self.sweep = store.load_sweep(sweep_id)
+        self.config = self.sweep.config
+        self.on_progress = on_progress
+        self.cancel = cancel or threading.Event()
+        self.fault_hook = fault_hook
+        self.throughput: Throughput = load_throughput(store.root, self.config.model)
+        self.runs: list[RunRecord] = [RunRecord(s.run_id, s.index, s.learning_rate) for s in run_specs(self.config)]
+
+    # ---- the sweep
+    def run(self) -> SweepRecord:
+        """Run every LR; never raises for a failing run; returns the final record."""
+        self._save_sweep(status=RUNNING, started_at=now_iso(), pid=os.getpid())
+        try:
+            splits = self._load_data()
+        except Exception as exc:  # noqa: BLE001 - the job must end with a message, not hang
+            logger.exception("sweep %s could not load data", self.sweep.sweep_id)
+            for i, run in enumerate(self.runs):
+                self._save_run(i, status=FAILED, error=f"data could not be loaded: {exc}")
+            return self._save_sweep(status=FAILED, error=str(exc), finished_at=now_iso())
+        self._baselines(splits)
+        for i, spec in enumerate(run_specs(self.config)):
+            if self.cancel.is_set():
+                self._save_run(i, status=SKIPPED, error="not started: the sweep was cancelled")
+                continue
+            self._run_one(i, spec, splits)
+        return self._finish()
+
+    def _finish(self) -> SweepRecord:
+        best = pick_best(self.runs)
+        if self.config.keep_models == "best":
+            for run in self.runs:
+                if run.run_id != best and run.model_saved:
+                    self.store.delete_model(self.sweep.sweep_id, run.run_id)
+                    self._save_run(run.index, model_saved=False)
+        status = final_status(self.runs, self.cancel.is_set())
+        failed = [r for r in self.runs if r.status == FAILED]
+        error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
+        done = [r for r in self.runs if r.status == DONE and r.train_examples_per_second > 0]
+        if done:
+            record_throughput(self.store.root, self.config.model,
+                              sum(r.train_examples_per_second for r in done) / len(done), self.throughput.inference)
+        self._progress("finished", f"Sweep {status}")
+        return self._save_sweep(status=status, finished_at=now_iso(), error=error, best_run_id=best,
+                                best_by_accuracy_run_id=pick_best_by_accuracy(self.runs))
+
+    def _load_data(self) -> DataSplits:
+        self._progress("loading", f"Loading data ({self.config.data})")
+        splits = make_splits(load_source(self.config.data), self.config)
+        self._save_sweep(data_description=splits.description)
+        return splits
+
+    def _baselines(self, splits: DataSplits) -> None:
+        self._progress("baselines", "Scoring the TF-IDF baseline")
+        baselines = dict(self.sweep.baselines)
+        baselines[TFIDF] = tfidf_baseline(splits.train, splits.test, self.config.seed)
+        self._save_sweep(baselines=baselines)
+        self._progress("baselines", "Scoring the untrained model")
+        try:
+            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
+            table = predict_probabilities(loaded.model, loaded.tokenizer, splits.test["text"].tolist(),
+                                          max_length=self.config.max_length)
+            self._measured_inference(table.examples_per_second)
+            baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted)
+        except Exception as exc:  # noqa: BLE001 - the runs report the same load failure, one per LR
+            logger.warning("untrained baseline failed: %s", exc)
+        self._save_sweep(baselines=baselines)
+
+    # ---- one run
+    def _run_one(self, i: int, spec: RunSpec, splits: DataSplits) -> None:
+        self._save_run(i, status=RUNNING, started_at=now_iso())
+        last_save = [0.0]
+
+        def on_curve(train_loss: list[LossPoint], eval_loss: list[LossPoint]) -> None:
+            self.runs[i] = self.runs[i].with_changes(train_loss=tuple(train_loss), eval_loss=tuple(eval_loss))
+            if time.monotonic() - last_save[0] > CURVE_SAVE_SECONDS:
+                last_save[0] = time.monotonic()
+                self._save_run(i)
+
+        def on_step(report: StepReport) -> None:
+            self.runs[i] = self.runs[i].with_changes(steps_done=report.step, total_steps=report.total_steps)
+            self._progress("training", f"lr {format_lr(spec.learning_rate)}: step {report.step}/{report.total_steps}",
+                           i, spec.learning_rate, report.step, report.total_steps, report.examples_per_second,
+                           self._sweep_eta(i, report))
+
+        try:
+            if self.fault_hook:
+                self.fault_hook(spec)
+            self._progress("training", f"Loading model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
+            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
+            outcome = train_model(loaded.model, loaded.tokenizer, splits.train, splits.validation,
+                                  self._settings(spec), on_step, on_curve, self.cancel)
+            self._save_run(i, train_loss=tuple(outcome.train_loss), eval_loss=tuple(outcome.eval_loss),
+                           final_eval_loss=outcome.final_eval_loss, total_steps=outcome.total_steps,
+                           steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
+                           train_examples_per_second=round(outcome.examples_per_second, 2))
+            if outcome.cancelled:
+                self._save_run(i, status=CANCELLED, finished_at=now_iso(),
+                               error=f"cancelled at step {outcome.steps_done}/{outcome.total_steps}; curves kept")
+                return
+            self._evaluate_and_save(i, spec, loaded, splits)
+        except Exception as exc:  # noqa: BLE001 - one failed run must not stop the sweep
+            logger.exception("run %s failed", spec.run_id)
+            self._save_run(i, status=FAILED, error=_describe_error(exc), finished_at=now_iso())
+
+    def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits) -> None:  # noqa: ANN001
+        self._progress("evaluating", f"Evaluating lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
+        frames, metrics = [], {}
+        for split, frame in (("validation", splits.validation), ("test", splits.test)):
+            table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
+                                          max_length=self.config.max_length)
+            self._measured_inference(table.examples_per_second)
+            metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted)
+            frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))
+        import pandas as pd
+
+        self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))
+        saved = self._maybe_save_model(i, spec, loaded)
+        self._save_run(i, status=DONE, validation=metrics["validation"], test=metrics["test"],
+                       model_saved=saved, finished_at=now_iso())
+
+    def _maybe_save_model(self, i: int, spec: RunSpec, loaded) -> bool:  # noqa: ANN001
+        if self.config.keep_models == "none":
+            return False
+        if self.config.keep_models == "best":
+            candidate = self.runs[i].with_changes(status=DONE)
+            others = [r for r in self.runs if r.run_id != spec.run_id]
+            if pick_best([*others, candidate]) != spec.run_id:
+                return False
+        self._progress("saving", f"Saving model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
+        save_model(loaded, self.store.model_dir(self.sweep.sweep_id, spec.run_id))
+        if self.config.keep_models == "best":
+            for other in self.runs:
+                if other.run_id != spec.run_id and other.model_saved:
+                    self.store.delete_model(self.sweep.sweep_id, other.run_id)
+                    self._save_run(other.index, model_saved=False)
+        return True
+
+    # ---- helpers
+    def _settings(self, spec: RunSpec) -> TrainSettings:
+        c = self.config
+        return TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
+                             c.evals_per_run)
+
+    def _measured_inference(self, rate: float) -> None:
+        if rate > 0 and math.isfinite(rate):
+            self.throughput = Throughput(self.throughput.train, rate, True)
+
+    def _sweep_eta(self, i: int, report: StepReport) -> float | None:
+        if report.run_eta_seconds is None:
+            return None
+        c = self.config
+        rate = report.examples_per_second or self.throughput.train
+        evals_left = c.evals_per_run * (report.total_steps - report.step) / max(report.total_steps, 1)
+        inference_rows = evals_left * c.eval_size + c.eval_size + c.test_size
+        this_run = report.run_eta_seconds + inference_rows / self.throughput.inference
+        per_run = (MODEL_LOAD_SECONDS + c.train_size * c.epochs / rate
+                   + (c.evals_per_run + 1) * c.eval_size / self.throughput.inference
+                   + c.test_size / self.throughput.inference)
+        return this_run + per_run * (len(self.runs) - i - 1)
+
+    def _progress(self, phase: str, message: str, index: int = 0, lr: float | None = None, step: int = 0,
+                  total: int = 0, rate: float = 0.0, eta: float | None = None) -> None:
+        try:
+            self.on_progress(Progress(phase, message, index, len(self.runs), lr, step, total, rate, eta))
+        except Exception:  # noqa: BLE001 - a broken progress display must not kill training
+            logger.exception("progress callback failed")
+
+    def _save_run(self, i: int, **changes: object) -> None:
+        self.runs[i] = self.runs[i].with_changes(**changes)
+        self.store.save_run(self.sweep.sweep_id, self.runs[i])
+
+    def _save_sweep(self, **changes: object) -> SweepRecord:
+        self.sweep = self.sweep.with_changes(**changes)
+        self.store.save_sweep(self.sweep)
+        return self.sweep
+
+
+def _describe_error(exc: BaseException) -> str:
+    """One line for a failed run: what went wrong, in words an analyst can act on."""
+    name = type(exc).__name__
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "OutOfMemory" in name or "out of memory" in text.lower():
+        return f"out of memory ({text[:200]}): lower the batch size or max length"
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+        return f"disk full while saving ({text[:200]})"
+    return f"{name}: {text[:300]}" if text else name
+
+
+def run_sweep(store: ArtifactStore, config: SweepConfig, on_progress: ProgressCallback = ignore_progress,
+              cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> SweepRecord:
+    """Create and run a sweep in this thread; return its final record."""
+    sweep = create_sweep(store, config)
+    return SweepRunner(store, sweep.sweep_id, on_progress, cancel, fault_hook).run()
