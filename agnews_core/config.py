@@ -107,7 +107,7 @@ class SweepConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SweepConfig":
+    def from_dict(cls, data: dict[str, Any]) -> SweepConfig:
         """Inverse of to_dict; unknown keys are ignored so old files still load."""
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class EvalMetrics:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EvalMetrics":
+    def from_dict(cls, data: dict[str, Any]) -> EvalMetrics:
         """Inverse of to_dict."""
         return cls(
             accuracy=float(data["accuracy"]),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from agnews_core.hub import hub_is_reachable
 from agnews_core.labels import ID2LABEL, LABEL2ID, NUM_LABELS
@@ -112,7 +113,7 @@ def _build_tiny(texts: list[str], seed: int) -> LoadedModel:
     backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     backend.normalizer = normalizers.BertNormalizer(lowercase=True)
     backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    backend.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=TINY_VOCAB_SIZE, special_tokens=special))
+    backend.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=TINY_VOCAB_SIZE, special_tokens=special, show_progress=False))
     cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
     backend.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]

@@ -64,7 +64,7 @@ class RunRecord:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RunRecord":
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
         """Inverse of to_dict."""
         known = set(cls.__dataclass_fields__)
         values = {k: v for k, v in data.items() if k in known}
@@ -74,7 +74,7 @@ class RunRecord:
             values[split] = EvalMetrics.from_dict(data[split]) if data.get(split) else None
         return cls(**values)
 
-    def with_changes(self, **changes: Any) -> "RunRecord":
+    def with_changes(self, **changes: Any) -> RunRecord:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
@@ -108,7 +108,7 @@ class SweepRecord:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SweepRecord":
+    def from_dict(cls, data: dict[str, Any]) -> SweepRecord:
         """Inverse of to_dict."""
         known = set(cls.__dataclass_fields__)
         values = {k: v for k, v in data.items() if k in known}
@@ -117,7 +117,7 @@ class SweepRecord:
         values["run_ids"] = tuple(data.get("run_ids", []))
         return cls(**values)
 
-    def with_changes(self, **changes: Any) -> "SweepRecord":
+    def with_changes(self, **changes: Any) -> SweepRecord:
         """A copy with some fields changed."""
         return replace(self, **changes)
 

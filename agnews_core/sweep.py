@@ -8,8 +8,8 @@ import os
 import secrets
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
@@ -21,7 +21,15 @@ from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
 from agnews_core.progress import Progress, ProgressCallback, ignore_progress
 from agnews_core.records import (
-    CANCELLED, DONE, DONE_WITH_FAILURES, FAILED, RUNNING, SKIPPED, LossPoint, RunRecord, SweepRecord,
+    CANCELLED,
+    DONE,
+    DONE_WITH_FAILURES,
+    FAILED,
+    RUNNING,
+    SKIPPED,
+    LossPoint,
+    RunRecord,
+    SweepRecord,
 )
 from agnews_core.training import StepReport, TrainSettings, train_model
 
@@ -33,12 +41,12 @@ CURVE_SAVE_SECONDS = 2.0  # how often a running run's curves are written to disk
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_sweep_id() -> str:
     """Sortable, unique id such as '20261126-143015-a1b2c3'."""
-    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 def run_specs(config: SweepConfig) -> list[RunSpec]:
@@ -46,10 +54,11 @@ def run_specs(config: SweepConfig) -> list[RunSpec]:
     return [RunSpec(i, lr) for i, lr in enumerate(config.learning_rates)]
 
 
-def create_sweep(store: ArtifactStore, config: SweepConfig, estimate_seconds: float | None = None) -> SweepRecord:
+def create_sweep(store: ArtifactStore, config: SweepConfig, estimate_seconds: float | None = None,
+                 pid: int = 0) -> SweepRecord:
     """Write a queued sweep with pending runs; return it."""
     sweep = SweepRecord(
-        sweep_id=new_sweep_id(), config=config, created_at=now_iso(), estimate_seconds=estimate_seconds,
+        sweep_id=new_sweep_id(), config=config, created_at=now_iso(), estimate_seconds=estimate_seconds, pid=pid,
         model_description=describe_model(config.model), run_ids=tuple(s.run_id for s in run_specs(config)),
     )
     store.save_sweep(sweep)
@@ -107,7 +116,7 @@ class SweepRunner:
             splits = self._load_data()
         except Exception as exc:  # noqa: BLE001 - the job must end with a message, not hang
             logger.exception("sweep %s could not load data", self.sweep.sweep_id)
-            for i, run in enumerate(self.runs):
+            for i, _run in enumerate(self.runs):
                 self._save_run(i, status=FAILED, error=f"data could not be loaded: {exc}")
             return self._save_sweep(status=FAILED, error=str(exc), finished_at=now_iso())
         self._baselines(splits)
@@ -282,5 +291,5 @@ def _describe_error(exc: BaseException) -> str:
 def run_sweep(store: ArtifactStore, config: SweepConfig, on_progress: ProgressCallback = ignore_progress,
               cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> SweepRecord:
     """Create and run a sweep in this thread; return its final record."""
-    sweep = create_sweep(store, config)
+    sweep = create_sweep(store, config, pid=os.getpid())
     return SweepRunner(store, sweep.sweep_id, on_progress, cancel, fault_hook).run()

@@ -1,0 +1,7 @@
+"""`python -m agnews_core` runs the command line."""
+
+import sys
+
+from agnews_core.cli import main
+
+sys.exit(main())

@@ -1,0 +1,156 @@
+"""Live predictions for single texts from a saved run or the untrained model."""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from agnews_core.artifacts import ArtifactError, ArtifactStore
+from agnews_core.labels import LABELS
+from agnews_core.models import LoadedModel, load_pretrained, load_saved
+from agnews_core.records import DONE
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 5_000  # far past the 128 tokens the model reads; keeps tokenizing a pasted book fast
+UNTRAINED_RUN = "untrained"
+
+
+class TextError(ValueError):
+    """The text cannot be classified; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Text ready for the model, and whether it was shortened."""
+
+    text: str
+    truncated: bool
+    original_chars: int
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The label of one text with every class probability and the time it took."""
+
+    label_id: int
+    probabilities: tuple[float, ...]
+    latency_ms: float
+    truncated: bool
+
+    @property
+    def label(self) -> str:
+        """Name of the predicted label."""
+        return LABELS[self.label_id]
+
+    @property
+    def confidence(self) -> float:
+        """Probability of the predicted label."""
+        return self.probabilities[self.label_id]
+
+
+def clean_text(text: str | None) -> CleanText:
+    """Drop control characters, reject empty text, cut very long text to MAX_CHARS."""
+    raw = "" if text is None else str(text)
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in raw)
+    if not kept.strip():
+        raise TextError("This text is empty: type a headline or pick a sample.")
+    kept = kept.strip()
+    truncated = len(kept) > MAX_CHARS
+    return CleanText(kept[:MAX_CHARS], truncated, len(raw))
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """Which model to predict with: a run of a sweep, or the untrained model of a sweep's config."""
+
+    sweep_id: str
+    run_id: str
+
+    @property
+    def is_untrained(self) -> bool:
+        return self.run_id == UNTRAINED_RUN
+
+
+def runs_with_models(store: ArtifactStore) -> list[RunRef]:
+    """Every finished run that kept its weights, newest sweep first, best run of each sweep first."""
+    refs: list[RunRef] = []
+    sweeps, _ = store.list_sweeps()
+    for sweep in sweeps:
+        runs, _ = store.load_runs(sweep)
+        saved = [r for r in runs if r.status == DONE and store.has_model(sweep.sweep_id, r.run_id)]
+        saved.sort(key=lambda r: (r.run_id != sweep.best_run_id, r.index))
+        refs.extend(RunRef(sweep.sweep_id, r.run_id) for r in saved)
+    return refs
+
+
+def default_run(store: ArtifactStore) -> RunRef | None:
+    """The best run of the latest sweep that has one with weights."""
+    refs = runs_with_models(store)
+    return refs[0] if refs else None
+
+
+def parse_run_ref(store: ArtifactStore, text: str) -> RunRef:
+    """'SWEEP/RUN', 'SWEEP' (its best run) or 'SWEEP/untrained'."""
+    sweep_id, _, run_id = text.strip().partition("/")
+    sweep = store.load_sweep(sweep_id)
+    if not run_id:
+        run_id = sweep.best_run_id
+        if not run_id:
+            raise ArtifactError(f"sweep {sweep_id} has no finished run to predict with")
+    if run_id != UNTRAINED_RUN and run_id not in sweep.run_ids:
+        raise ArtifactError(f"sweep {sweep_id} has no run {run_id!r} (runs: {', '.join(sweep.run_ids)})")
+    return RunRef(sweep_id, run_id)
+
+
+def quantize_dynamic_int8(model: Any) -> Any:
+    """int8 weights for every Linear layer, activations quantized on the fly (CPU inference)."""
+    import torch
+
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+class Predictor:
+    """A loaded model that classifies one text at a time; safe to share between threads."""
+
+    def __init__(self, loaded: LoadedModel, max_length: int = 128, quantize: bool = False) -> None:
+        import threading
+
+        loaded.model.eval()
+        self.model = quantize_dynamic_int8(loaded.model) if quantize else loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.max_length = max_length
+        self.quantized = quantize
+        self._lock = threading.Lock()  # torch modules are not guaranteed re-entrant
+
+    @classmethod
+    def for_run(cls, store: ArtifactStore, ref: RunRef, quantize: bool = False) -> Predictor:
+        """Load a run's saved model, or a fresh untrained one with the sweep's model and seed."""
+        sweep = store.load_sweep(ref.sweep_id)
+        if ref.is_untrained:
+            texts = None
+            if sweep.config.model == "tiny":
+                from agnews_core.data import load_source, make_splits
+
+                texts = make_splits(load_source(sweep.config.data), sweep.config).train["text"]
+            loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts)
+        else:
+            loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
+        return cls(loaded, sweep.config.max_length, quantize)
+
+    def predict(self, text: str | None) -> Prediction:
+        """Label and probabilities of one text; TextError for empty text."""
+        import torch
+
+        clean = clean_text(text)
+        started = time.perf_counter()
+        with self._lock, torch.inference_mode():
+            batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="pt")
+            logits = self.model(**batch).logits[0].float()
+            probabilities = torch.softmax(logits, dim=-1).tolist()
+        latency = (time.perf_counter() - started) * 1000
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
+        return Prediction(best, tuple(probabilities), latency, clean.truncated)

@@ -1,0 +1,37 @@
+"""Shared fixtures: offline settings and one finished tiny sweep for tests that only read results."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def tiny_config(**overrides):
+    """A sweep config that runs in seconds on the tiny model and the bundled sample."""
+    from agnews_core.config import SweepConfig
+
+    values = dict(learning_rates=(3e-3, 1e-3), model="tiny", data="sample", train_size=400, eval_size=100,
+                  test_size=120, epochs=1.0, batch_size=16, seed=7, evals_per_run=2)
+    values.update(overrides)
+    return SweepConfig(**values)
+
+
+@pytest.fixture(scope="session")
+def finished_sweep(tmp_path_factory: pytest.TempPathFactory):
+    """(store, sweep record) of a finished 2-LR tiny sweep, every run's model kept; treat as read-only."""
+    from agnews_core.artifacts import ArtifactStore
+    from agnews_core.sweep import run_sweep
+
+    store = ArtifactStore(tmp_path_factory.mktemp("finished-artifacts"))
+    record = run_sweep(store, tiny_config(keep_models="all"))
+    assert record.status == "done", record.error
+    return store, record
