@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS = 5_000  # far past the 128 tokens the model reads; keeps tokenizing a pasted book fast
 UNTRAINED_RUN = "untrained"
+DEFAULT_QUANTIZE = True  # provisional until bench/latency.py measures int8 vs fp32
 
 
 class TextError(ValueError):
