@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    installs what the app needs, then serves it on http://127.0.0.1:8501
+#   make test   installs what the tests need (Python packages and Debian's chromium), then runs every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test test-fast lint setup setup-dev browser bench clean-artifacts
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@chromium --version
+
+run: setup
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev browser
+	$(BIN)/ruff check agnews_core agnews_ui pages app.py tests bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10
+
+test-fast: setup-dev
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not browser"
+
+lint: setup-dev
+	$(BIN)/ruff check agnews_core agnews_ui pages app.py tests bench
+
+clean-artifacts:
+	find artifacts -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,87 @@
+"""Plotly figures for the pages: loss curves, accuracy bars, confusion matrix, probabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from agnews_core.labels import LABELS
+from agnews_core.metrics import row_percentages
+from agnews_core.records import RunRecord
+
+# One colour per learning rate, by its position in the sweep, on every chart and table.
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a")
+
+
+def lr_colour(index: int) -> str:
+    """The colour of the run at this position in its sweep."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def loss_figure(runs: Sequence[RunRecord], which: str, x_axis: str = "step", title: str = "") -> go.Figure:
+    """Training ('train') or eval ('eval') loss per learning rate, by step or epoch."""
+    figure = go.Figure()
+    for run in runs:
+        points = run.train_loss if which == "train" else run.eval_loss
+        if not points:
+            continue
+        xs = [p.step if x_axis == "step" else p.epoch for p in points]
+        figure.add_trace(go.Scatter(
+            x=xs, y=[p.loss for p in points], name=f"lr {run.lr_label}", mode="lines+markers" if which == "eval" else "lines",
+            line={"color": lr_colour(run.index)},
+            hovertemplate=f"lr {run.lr_label}<br>{x_axis} %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
+        ))
+    figure.update_layout(
+        title=title or ("Training loss" if which == "train" else "Eval loss (validation rows)"),
+        xaxis_title=x_axis, yaxis_title="loss", legend_title="learning rate", height=360,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return figure
+
+
+def accuracy_figure(names: Sequence[str], accuracies: Sequence[float], colours: Sequence[str]) -> go.Figure:
+    """Horizontal bars of accuracy in percent, one per model."""
+    values = [a * 100 for a in accuracies]
+    figure = go.Figure(go.Bar(
+        x=values, y=list(names), orientation="h", marker_color=list(colours),
+        text=[f"{v:.1f}%" for v in values], textposition="auto",
+        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+    ))
+    figure.update_layout(xaxis={"title": "test accuracy (%)", "range": [0, 100]}, height=90 + 45 * len(values),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
+    return figure
+
+
+def confusion_figure(confusion: Sequence[Sequence[int]], title: str) -> go.Figure:
+    """Heatmap of counts with row percentages; the diagonal is dimmed so errors stand out."""
+    percentages = row_percentages(confusion)
+    size = len(LABELS)
+    # Colour by error share: diagonal cells get 0 so they stay pale whatever their count.
+    shade = [[0.0 if t == p else percentages[t][p] for p in range(size)] for t in range(size)]
+    text = [[f"{confusion[t][p]}<br>{percentages[t][p]:.1f}%" for p in range(size)] for t in range(size)]
+    figure = go.Figure(go.Heatmap(
+        z=shade, x=list(LABELS), y=list(LABELS), text=text, texttemplate="%{text}",
+        customdata=[[confusion[t][p] for p in range(size)] for t in range(size)],
+        colorscale="Reds", showscale=False, xgap=2, ygap=2,
+        hovertemplate="true %{y}, predicted %{x}<br>%{customdata} rows<extra></extra>",
+    ))
+    figure.update_layout(
+        title=title, xaxis={"title": "predicted label", "side": "top"},
+        yaxis={"title": "true label", "autorange": "reversed"}, height=420,
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+    )
+    return figure
+
+
+def probability_figure(probabilities: Sequence[float], chosen: int) -> go.Figure:
+    """Bar per class probability, the predicted class highlighted."""
+    values = [p * 100 for p in probabilities]
+    colours = ["#1f77b4" if i == chosen else "#c7d4e4" for i in range(len(values))]
+    figure = go.Figure(go.Bar(x=list(LABELS), y=values, marker_color=colours,
+                              text=[f"{v:.1f}%" for v in values], textposition="auto",
+                              hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
+    figure.update_layout(yaxis={"title": "probability (%)", "range": [0, 100]}, height=300,
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure

@@ -1,0 +1,60 @@
+"""Render one job: state, progress, runs, live curves and a Cancel button."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from agnews_core.jobs import JobManager, JobView
+from agnews_core.progress import format_duration
+from agnews_core.records import ACTIVE_STATES, RUNNING
+from agnews_ui.charts import loss_figure
+from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
+
+
+def runs_table(view: JobView) -> pd.DataFrame:
+    """One row per run: lr, state, step, eval loss, accuracy, problem."""
+    rows = []
+    for run in view.runs:
+        rows.append({
+            "lr": run.lr_label,
+            "state": run.status,
+            "steps": f"{run.steps_done}/{run.total_steps}" if run.total_steps else "",
+            "eval loss": round(run.final_eval_loss, 4) if run.final_eval_loss is not None else None,
+            "test accuracy": pct(run.test.accuracy) if run.test else "",
+            "note": run.error,
+        })
+    return pd.DataFrame(rows)
+
+
+def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
+    """A bordered card for one sweep."""
+    sweep = view.sweep
+    colour, icon = STATE_BADGES.get(sweep.status, ("gray", ""))
+    with st.container(border=True, key=f"job-{sweep.sweep_id}"):
+        head, badge = st.columns([5, 1])
+        head.markdown(f"**{escape_markdown(sweep_title(sweep))}**")
+        badge.badge(sweep.status, icon=icon or None, color=colour)
+        if sweep.status == RUNNING and view.progress is not None:
+            st.progress(progress_fraction(view.progress), text=progress_text(view.progress))
+        elif sweep.status == RUNNING:
+            st.progress(0.0, text="Starting…")
+        elif view.queue_position:
+            st.caption(f"Queued: number {view.queue_position} in line; starts when the sweep before it ends.")
+        estimate = f"estimated {format_duration(sweep.estimate_seconds)}" if sweep.estimate_seconds else ""
+        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, sweep.data_description) if x))
+        if sweep.error and sweep.status in ("failed", "interrupted", "done with failures", "cancelled"):
+            (st.error if sweep.status == "failed" else st.warning)(sweep.error)
+        if view.runs:
+            st.dataframe(runs_table(view), hide_index=True, width="stretch")
+        if show_curves and any(r.train_loss for r in view.runs):
+            left, right = st.columns(2)
+            left.plotly_chart(loss_figure(view.runs, "train"), key=f"live-train-{sweep.sweep_id}")
+            right.plotly_chart(loss_figure(view.runs, "eval"), key=f"live-eval-{sweep.sweep_id}")
+        actions = st.columns([1, 1, 4])
+        if sweep.status in ACTIVE_STATES:
+            if actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}", icon=":material/stop_circle:"):
+                st.toast(manager.cancel(sweep.sweep_id))
+        if sweep.best_run_id:
+            actions[1].page_link("pages/results.py", label="Open results", icon=":material/show_chart:",
+                                 query_params={"sweep": sweep.sweep_id})

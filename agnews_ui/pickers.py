@@ -1,0 +1,69 @@
+"""Sweep and run pickers shared by the result pages; the choice lives in the URL so links can be shared."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from agnews_core.artifacts import ArtifactError, ArtifactStore
+from agnews_core.records import DONE, RunRecord, SweepRecord
+from agnews_ui.format import sweep_title
+
+
+def show_store_problems(store: ArtifactStore) -> list[SweepRecord]:
+    """List readable sweeps; report unreadable ones without stopping the page."""
+    problem = store.root_problem()
+    if problem and store.root.exists():
+        st.warning(problem)
+    sweeps, broken = store.list_sweeps()
+    for entry in broken:
+        st.warning(f"Skipped an unreadable sweep folder: {entry.path} ({entry.problem})", icon=":material/report:")
+    return sweeps
+
+
+def pick_sweep(sweeps: list[SweepRecord], key: str = "sweep") -> SweepRecord:
+    """A select box of sweeps, newest first; defaults to ?sweep= or the latest one."""
+    ids = [s.sweep_id for s in sweeps]
+    wanted = st.query_params.get("sweep")
+    index = ids.index(wanted) if wanted in ids else 0
+    by_id = {s.sweep_id: s for s in sweeps}
+    chosen = st.selectbox("Sweep", ids, index=index, key=key,
+                          format_func=lambda i: f"{sweep_title(by_id[i])} ({by_id[i].status})")
+    st.query_params["sweep"] = chosen
+    return by_id[chosen]
+
+
+def load_runs(store: ArtifactStore, sweep: SweepRecord) -> list[RunRecord]:
+    """A sweep's readable runs; unreadable ones are reported."""
+    runs, broken = store.load_runs(sweep)
+    for entry in broken:
+        st.warning(f"Skipped an unreadable run: {entry.path} ({entry.problem})", icon=":material/report:")
+    return runs
+
+
+def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run") -> RunRecord | None:
+    """A select box of finished runs; defaults to ?run= or the best run. None when no run finished."""
+    finished = [r for r in runs if r.status == DONE and r.test is not None]
+    if not finished:
+        return None
+    ids = [r.run_id for r in finished]
+    wanted = st.query_params.get("run")
+    default = wanted if wanted in ids else (sweep.best_run_id if sweep.best_run_id in ids else ids[0])
+    by_id = {r.run_id: r for r in finished}
+
+    def label(run_id: str) -> str:
+        run = by_id[run_id]
+        best = " (best by eval loss)" if run_id == sweep.best_run_id else ""
+        return f"lr {run.lr_label}{best}"
+
+    chosen = st.selectbox("Run", ids, index=ids.index(default), key=key, format_func=label)
+    st.query_params["run"] = chosen
+    return by_id[chosen]
+
+
+def load_run_or_stop(store: ArtifactStore, sweep_id: str, run_id: str) -> RunRecord:
+    """Load one run or show the problem and stop the page."""
+    try:
+        return store.load_run(sweep_id, run_id)
+    except (ArtifactError, ValueError) as exc:
+        st.error(str(exc))
+        st.stop()

@@ -1,0 +1,54 @@
+"""Process-wide cached resources: the one job manager, loaded predictors, prediction tables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from agnews_core.artifacts import ROOT_ENV, ArtifactStore
+from agnews_core.jobs import JobManager
+
+APP_ROOT = Path(__file__).resolve().parents[1]
+
+
+def artifacts_root() -> Path:
+    """$AGNEWS_ARTIFACTS, or artifacts/ next to app.py."""
+    return Path(os.environ.get(ROOT_ENV) or APP_ROOT / "artifacts")
+
+
+@st.cache_resource(show_spinner=False)
+def job_manager() -> JobManager:
+    """The single job manager every browser session shares."""
+    return JobManager(ArtifactStore(artifacts_root()))
+
+
+def store() -> ArtifactStore:
+    """The artifact store the job manager writes to."""
+    return job_manager().store
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+def predictor(sweep_id: str, run_id: str, quantize: bool):  # noqa: ANN201 - torch types load lazily
+    """A loaded model for live predictions, kept across reruns and sessions."""
+    from agnews_core.predict import Predictor, RunRef
+
+    return Predictor.for_run(store(), RunRef(sweep_id, run_id), quantize=quantize)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def predictions(sweep_id: str, run_id: str, _mtime: float) -> pd.DataFrame:
+    """A run's per-example predictions (cached until the file changes)."""
+    return store().load_predictions(sweep_id, run_id)
+
+
+def load_predictions(sweep_id: str, run_id: str) -> pd.DataFrame:
+    """Cached predictions keyed by the file's modification time."""
+    path = store().run_dir(sweep_id, run_id) / "predictions.parquet"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return predictions(sweep_id, run_id, mtime)

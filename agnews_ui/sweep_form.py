@@ -1,0 +1,105 @@
+"""Turn the Sweep form's raw values into a SweepConfig, or one message per wrong field (no Streamlit here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agnews_core.config import SweepConfig, parse_learning_rates
+from agnews_core.data import DataError, available_sizes, load_source
+from agnews_core.hub import hub_is_reachable
+from agnews_core.models import MINILM, TINY
+
+MODEL_CHOICES = (MINILM, TINY, "other")
+DATA_CHOICES = ("auto", "sample", "hub", "folder")
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What the analyst typed, unvalidated."""
+
+    learning_rates: str
+    model_choice: str
+    other_model: str
+    data_choice: str
+    data_folder: str
+    train_size: int
+    eval_size: int
+    test_size: int
+    epochs: float
+    batch_size: int
+    seed: int
+    keep_models: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """A valid config, or the errors keyed by field name."""
+
+    config: SweepConfig | None
+    errors: dict[str, str]
+    data_note: str = ""
+
+
+def model_spec(values: FormValues) -> str:
+    """The model the form names."""
+    return values.other_model.strip() if values.model_choice == "other" else values.model_choice
+
+
+def data_spec(values: FormValues) -> str:
+    """The data source the form names."""
+    return values.data_folder.strip() if values.data_choice == "folder" else values.data_choice
+
+
+def _check_model(spec: str) -> str:
+    if spec in (MINILM, TINY):
+        return ""
+    if not spec:
+        return "Type a Hugging Face model id (e.g. distilbert-base-uncased) or a local folder."
+    if Path(spec).expanduser().exists():
+        return "" if Path(spec).expanduser().is_dir() else f"{spec} is a file, not a model folder."
+    if spec.startswith(("/", ".", "~")):
+        return f"No folder {spec} on this machine."
+    if not hub_is_reachable():
+        return f"Model {spec!r} is not a local folder and the Hugging Face Hub is unreachable (offline?). Use minilm."
+    return ""
+
+
+def validate_form(values: FormValues) -> FormResult:
+    """Check every field; sizes are checked against the rows the chosen data really has."""
+    errors: dict[str, str] = {}
+    rates: tuple[float, ...] = ()
+    try:
+        rates = parse_learning_rates(values.learning_rates)
+    except ValueError as exc:
+        errors["learning_rates"] = str(exc).capitalize()
+    model_problem = _check_model(model_spec(values))
+    if model_problem:
+        errors["model"] = model_problem
+    data = data_spec(values)
+    note = ""
+    if values.data_choice == "folder" and not data:
+        errors["data"] = "Type the folder that holds train*.parquet/csv and test*.parquet/csv."
+    else:
+        try:
+            source = load_source(data)
+            note = source.description
+            limits = available_sizes(source)
+            for field in ("train", "eval", "test"):
+                size = getattr(values, f"{field}_size")
+                if size > limits[field]:
+                    errors[f"{field}_size"] = f"Only {limits[field]:,} {field} rows are available in this data."
+        except DataError as exc:
+            errors["data"] = str(exc)
+    if errors:
+        return FormResult(None, errors, note)
+    try:
+        config = SweepConfig(
+            learning_rates=rates, model=model_spec(values), data=data, train_size=values.train_size,
+            eval_size=values.eval_size, test_size=values.test_size, epochs=values.epochs,
+            batch_size=values.batch_size, seed=values.seed, keep_models=values.keep_models, label=values.name.strip(),
+        )
+    except ValueError as exc:
+        return FormResult(None, {"form": str(exc).capitalize()}, note)
+    return FormResult(config, {}, note)

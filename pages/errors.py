@@ -1,0 +1,95 @@
+"""Errors: misclassified examples of a run, filtered by label pair, searchable, sortable, paginated, exportable."""
+
+import streamlit as st
+
+from agnews_core.artifacts import ArtifactError
+from agnews_core.error_analysis import ErrorFilter, filter_predictions, page_of, readable_table
+from agnews_core.labels import LABELS
+from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
+from agnews_ui.resources import load_predictions
+from agnews_ui.resources import store as get_store
+
+ANY_LABEL = "any"
+LABEL_OPTIONS = [ANY_LABEL, *LABELS]
+PAGE_SIZES = (25, 50, 100)
+
+st.title("Errors")
+store = get_store()
+sweeps = show_store_problems(store)
+if not sweeps:
+    st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
+    st.stop()
+top = st.columns(2)
+with top[0]:
+    sweep = pick_sweep(sweeps)
+runs = load_runs(store, sweep)
+with top[1]:
+    run = pick_finished_run(runs, sweep)
+if run is None:
+    st.info("This sweep has no finished run yet: its errors appear when a run completes.", icon=":material/info:")
+    st.stop()
+try:
+    frame = load_predictions(sweep.sweep_id, run.run_id)
+except ArtifactError as exc:
+    st.error(f"The predictions of this run cannot be read: {exc}")
+    st.stop()
+
+
+def label_from_param(name: str) -> str:
+    """A label filter from ?true= or ?pred= (0..3); anything else means any label."""
+    raw = st.query_params.get(name, "")
+    return LABELS[int(raw)] if raw.isdigit() and int(raw) < len(LABELS) else ANY_LABEL
+
+
+# A link from another page (new query parameters) sets the filters once; after that the widgets rule.
+wanted = (st.query_params.get("true", ""), st.query_params.get("pred", ""), sweep.sweep_id, run.run_id)
+if st.session_state.get("errors_applied_params") != wanted:
+    st.session_state["errors_true"] = label_from_param("true")
+    st.session_state["errors_pred"] = label_from_param("pred")
+    st.session_state["errors_page"] = 1
+    st.session_state["errors_applied_params"] = wanted
+
+filters = st.columns([1, 1, 1, 2])
+split = filters[0].selectbox("Rows", ("test", "validation"), key="errors_split")
+true_name = filters[1].selectbox("True label", LABEL_OPTIONS, key="errors_true")
+predicted_name = filters[2].selectbox("Predicted label", LABEL_OPTIONS, key="errors_pred")
+query = filters[3].text_input("Search text", key="errors_query", placeholder="words in the article, e.g. oil")
+options = st.columns([2, 1, 1])
+order = options[0].segmented_control("Sort by confidence", ["most confident first", "least confident first"],
+                                     default="most confident first", key="errors_order") or "most confident first"
+only_errors = options[1].toggle("Errors only", value=True, key="errors_only")
+page_size = options[2].selectbox("Rows per page", PAGE_SIZES, key="errors_page_size")
+
+true_id = None if true_name == ANY_LABEL else LABELS.index(true_name)
+predicted_id = None if predicted_name == ANY_LABEL else LABELS.index(predicted_name)
+for param, value in (("true", true_id), ("pred", predicted_id)):
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
+st.session_state["errors_applied_params"] = (st.query_params.get("true", ""), st.query_params.get("pred", ""),
+                                             sweep.sweep_id, run.run_id)
+
+chosen = ErrorFilter(split=split, true_label=true_id, predicted_label=predicted_id, query=query,
+                     only_errors=only_errors, most_confident_first=order.startswith("most"))
+matches = filter_predictions(frame, chosen)
+total_split = int((frame["split"] == split).sum())
+what = "misclassified" if only_errors else "matching"
+pair = f"true {true_name}, predicted {predicted_name}"
+st.markdown(f"**{len(matches):,} {what} rows** of {total_split:,} {split} rows ({pair}; lr {run.lr_label})")
+if matches.empty:
+    st.info("No rows match these filters. Choose 'any' for a label or clear the search.", icon=":material/filter_alt_off:")
+    st.stop()
+
+page_count = max(1, -(-len(matches) // page_size))
+page = st.number_input(f"Page (of {page_count})", 1, page_count, key="errors_page") if page_count > 1 else 1
+rows, page, page_count = page_of(matches, int(page), page_size)
+table = readable_table(rows)
+probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
+                       for c in table.columns if c.startswith("P(") or c == "confidence"}
+st.dataframe(table, hide_index=True, width="stretch", row_height=60,
+             column_config={"text": st.column_config.TextColumn("text", width="large"), **probability_columns})
+st.caption(f"Page {page} of {page_count}; text is shown as plain text.")
+st.download_button("Download these rows as CSV", readable_table(matches).to_csv(index=False).encode("utf-8"),
+                   file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
+                   icon=":material/download:")

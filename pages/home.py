@@ -1,0 +1,55 @@
+"""Home: what each page does, where artifacts live, and what is running."""
+
+import streamlit as st
+
+from agnews_ui.format import sweep_title
+from agnews_ui.resources import job_manager
+
+st.title("AG News Lab")
+st.write(
+    "Fine-tune a transformer to sort news into **World, Sports, Business and Sci/Tech**, sweep learning "
+    "rates, compare runs and review the model's mistakes."
+)
+
+manager = job_manager()
+store = manager.store
+views, broken = manager.jobs()
+active = [v for v in views if v.sweep.status in ("queued", "running")]
+finished = [v for v in views if v.sweep.best_run_id]
+
+left, middle, right = st.columns(3)
+left.metric("Sweeps", len(views))
+middle.metric("Running or queued", len(active))
+right.metric("Sweeps with a best run", len(finished))
+
+if not views:
+    st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
+    st.page_link("pages/sweep.py", label="Start a sweep", icon=":material/tune:")
+for view in active:
+    st.info(f"{view.sweep.status.capitalize()}: {sweep_title(view.sweep)}", icon=":material/progress_activity:")
+
+st.subheader("Pages")
+pages = [
+    ("pages/sweep.py", "Sweep", ":material/tune:", "launch a learning-rate sweep, watch its progress and live loss curves, cancel it"),
+    ("pages/results.py", "Results", ":material/show_chart:", "training and eval loss per learning rate, the results table and baselines"),
+    ("pages/accuracy.py", "Accuracy", ":material/grid_on:", "baseline vs fine-tuned accuracy, per-class metrics, the confusion matrix"),
+    ("pages/errors.py", "Errors", ":material/rule:", "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable"),
+    ("pages/predict.py", "Predict", ":material/bolt:", "classify a headline with any saved run and see the probabilities"),
+]
+for path, title, icon, what in pages:
+    link, text = st.columns([1, 4])
+    with link:
+        st.page_link(path, label=title, icon=icon)
+    text.write(what)
+
+st.subheader("Artifacts")
+st.write("Everything a sweep produces (configs, curves, metrics, predictions, model weights) is kept in:")
+st.code(str(store.root.resolve()), language=None)
+problem = store.root_problem()
+if problem:
+    st.warning(problem)
+for entry in broken:
+    st.warning(f"Unreadable sweep folder {entry.path}: {entry.problem}", icon=":material/report:")
+if manager.recovered:
+    st.warning(f"{len(manager.recovered)} sweep(s) were interrupted when the server last stopped; their finished "
+               "runs are kept.", icon=":material/report:")

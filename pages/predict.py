@@ -1,0 +1,82 @@
+"""Predict: classify a headline with a saved run (or the untrained model) and see the probabilities."""
+
+import pandas as pd
+import streamlit as st
+
+from agnews_core.artifacts import ArtifactError
+from agnews_core.data import sample_folder
+from agnews_core.models import ModelLoadError
+from agnews_core.predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
+from agnews_ui.charts import probability_figure
+from agnews_ui.format import pct
+from agnews_ui.pickers import show_store_problems
+from agnews_ui.resources import predictor
+from agnews_ui.resources import store as get_store
+
+TEXT_KEY = "predict_text"
+MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway
+
+
+@st.cache_data(show_spinner=False)
+def sample_headlines() -> list[str]:
+    """Two test headlines per label from the bundled sample, for a quick try."""
+    frame = pd.read_parquet(sample_folder() / "test.parquet")
+    return frame.groupby("label").head(2).sort_values("label")["text"].tolist()
+
+
+st.title("Predict")
+store = get_store()
+sweeps = show_store_problems(store)
+refs = runs_with_models(store)
+if sweeps:
+    refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
+if not refs:
+    st.info("No runs yet: start a sweep on the Sweep page, then classify text here.", icon=":material/info:")
+    st.stop()
+by_sweep = {s.sweep_id: s for s in sweeps}
+
+
+def describe(ref: RunRef) -> str:
+    """'lr 1e-4 (best) · sweep 2026…' or 'untrained model · sweep 2026…'."""
+    sweep = by_sweep.get(ref.sweep_id)
+    if ref.is_untrained:
+        return f"untrained {sweep.config.model if sweep else ''} (baseline) · sweep {ref.sweep_id}"
+    best = " (best)" if sweep and sweep.best_run_id == ref.run_id else ""
+    return f"{ref.run_id}{best} · sweep {ref.sweep_id}"
+
+
+choice = st.selectbox("Model", range(len(refs)), format_func=lambda i: describe(refs[i]),
+                      help="Default: the best run of the latest sweep that kept its weights.")
+ref = refs[choice]
+
+sample = st.selectbox("Or pick a sample headline", ["", *sample_headlines()], key="predict_sample",
+                      format_func=lambda t: t[:120] + ("…" if len(t) > 120 else "") if t else "(type your own)")
+if sample and st.session_state.get("predict_last_sample") != sample:
+    st.session_state[TEXT_KEY] = sample
+st.session_state["predict_last_sample"] = sample
+
+with st.form("predict"):
+    text = st.text_area("Text", key=TEXT_KEY, height=120, max_chars=MAX_INPUT_CHARS,
+                        placeholder="Paste a headline or a short article, e.g. 'Oil prices jump as supply fears grow'")
+    submitted = st.form_submit_button("Classify", type="primary", icon=":material/bolt:")
+
+if submitted:
+    try:
+        model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE)
+        result = model.predict(text)
+    except TextError as exc:
+        st.warning(str(exc), icon=":material/edit:")
+        st.stop()
+    except (ArtifactError, ModelLoadError, ValueError) as exc:
+        st.error(f"This model cannot be used: {exc}")
+        st.stop()
+    left, right = st.columns([1, 2])
+    left.metric("Label", result.label)
+    left.metric("Confidence", pct(result.confidence))
+    left.metric("Latency", f"{result.latency_ms:.1f} ms",
+                help="Tokenizing and one forward pass on this machine's CPU, model already loaded.")
+    left.caption("int8 CPU model" if model.quantized else "full-precision model")
+    right.plotly_chart(probability_figure(result.probabilities, result.label_id), key="probabilities")
+    if result.truncated:
+        st.info(f"The text was cut to its first {MAX_CHARS:,} characters; the model reads about 128 tokens.",
+                icon=":material/content_cut:")
