@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def default_root() -> Path:
 
 def validate_id(identifier: str, what: str = "id") -> str:
     """Return identifier if it is a safe single path component, else raise ValueError."""
-    if not isinstance(identifier, str) or not _SAFE_ID.match(identifier) or ".." in identifier:
+    if not isinstance(identifier, str) or not _SAFE_ID.fullmatch(identifier) or ".." in identifier:
         raise ValueError(f"{what} {identifier!r} is not valid: use letters, digits, '.', '_' and '-' only")
     return identifier
 
@@ -130,6 +131,18 @@ class ArtifactStore:
     def save_predictions(self, sweep_id: str, run_id: str, frame: pd.DataFrame) -> None:
         atomic_write_parquet(self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE, frame)
 
+    def save_model_atomically(self, sweep_id: str, run_id: str, write: Callable[[Path], None]) -> None:
+        """Let write() fill a temp folder, then rename it to model/: a crash never leaves half a model."""
+        final = self.model_dir(sweep_id, run_id)
+        staging = final.with_name(f".{MODEL_DIR}.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            write(staging)
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
     def delete_model(self, sweep_id: str, run_id: str) -> None:
         shutil.rmtree(self.model_dir(sweep_id, run_id), ignore_errors=True)
 
@@ -156,7 +169,7 @@ class ArtifactStore:
         path = self.sweep_dir(sweep_id) / SWEEP_FILE
         try:
             return SweepRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
             if isinstance(exc, ArtifactError):
                 raise
             raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
@@ -165,7 +178,7 @@ class ArtifactStore:
         path = self.run_dir(sweep_id, run_id) / RUN_FILE
         try:
             return RunRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
             if isinstance(exc, ArtifactError):
                 raise
             raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None

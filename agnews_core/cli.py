@@ -127,12 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
     from agnews_core.cli_output import ProgressBar, print_sweep_table
     from agnews_core.data import DataError, load_source, make_splits
+    from agnews_core.models import model_problem
     from agnews_core.sweep import run_sweep
 
     try:
         config = SweepConfig(learning_rates=args.lrs, model=args.model, data=args.data, train_size=args.train_size,
                              eval_size=args.eval_size, test_size=args.test_size, epochs=args.epochs,
                              batch_size=args.batch_size, seed=args.seed, keep_models=args.keep_models, label=args.name)
+        problem = model_problem(config.model)
+        if problem:
+            raise ValueError(problem)
         splits = make_splits(load_source(config.data), config)
     except (ValueError, DataError) as exc:
         parser.exit(2, f"python -m agnews_core sweep: error: {exc}\n")
@@ -175,7 +179,7 @@ def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: A
             print(f"{text!r}: {exc}")
             status = 2
             continue
-        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in zip(_labels(), result.probabilities))
+        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in zip(_labels(), result.probabilities, strict=True))
         note = " (text truncated)" if result.truncated else ""
         print(f"{result.label:<8} {result.confidence:6.1%}  [{probabilities}]  {result.latency_ms:.1f} ms{note}  {text[:80]!r}")
     return status

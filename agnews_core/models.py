@@ -59,6 +59,33 @@ def describe_model(spec: str) -> str:
     return spec
 
 
+def model_problem(spec: str) -> str:
+    """Why a model spec cannot work here, found without loading it; empty when it may work."""
+    spec = spec.strip()
+    if spec in (MINILM, TINY):
+        return ""
+    if not spec:
+        return "the model is empty: use 'minilm', 'tiny', a Hugging Face model id or a local folder"
+    path = Path(spec).expanduser()
+    if path.exists():
+        return "" if path.is_dir() else f"{spec} is a file, not a model folder"
+    if spec.startswith(("/", ".", "~")):
+        return f"there is no folder {spec} on this machine"
+    if not hub_is_reachable() and not _in_hub_cache(spec):
+        return (f"model {spec!r} is not a local folder, not in the local Hugging Face cache, and the Hub is "
+                "unreachable (offline?): use minilm")
+    return ""
+
+
+def _in_hub_cache(repo_id: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except Exception:  # noqa: BLE001 - a malformed id is simply not cached
+        return False
+
+
 def load_pretrained(spec: str, seed: int, tokenizer_texts: Iterable[str] | None = None) -> LoadedModel:
     """A fresh classifier for fine-tuning: head initialised from seed, body pretrained (or tiny random)."""
     import torch

@@ -229,7 +229,7 @@ class SweepRunner:
             if pick_best([*others, candidate]) != spec.run_id:
                 return False
         self._progress("saving", f"Saving model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
-        save_model(loaded, self.store.model_dir(self.sweep.sweep_id, spec.run_id))
+        self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
         if self.config.keep_models == "best":
             for other in self.runs:
                 if other.run_id != spec.run_id and other.model_saved:

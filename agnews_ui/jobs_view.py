@@ -52,9 +52,9 @@ def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
             left.plotly_chart(loss_figure(view.runs, "train"), key=f"live-train-{sweep.sweep_id}")
             right.plotly_chart(loss_figure(view.runs, "eval"), key=f"live-eval-{sweep.sweep_id}")
         actions = st.columns([1, 1, 4])
-        if sweep.status in ACTIVE_STATES:
-            if actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}", icon=":material/stop_circle:"):
-                st.toast(manager.cancel(sweep.sweep_id))
+        if sweep.status in ACTIVE_STATES and actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}",
+                                                               icon=":material/stop_circle:"):
+            st.toast(manager.cancel(sweep.sweep_id))
         if sweep.best_run_id:
             actions[1].page_link("pages/results.py", label="Open results", icon=":material/show_chart:",
                                  query_params={"sweep": sweep.sweep_id})

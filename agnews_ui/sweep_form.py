@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from agnews_core.config import SweepConfig, parse_learning_rates
 from agnews_core.data import DataError, available_sizes, load_source
-from agnews_core.hub import hub_is_reachable
-from agnews_core.models import MINILM, TINY
+from agnews_core.models import MINILM, TINY, model_problem
 
 MODEL_CHOICES = (MINILM, TINY, "other")
 DATA_CHOICES = ("auto", "sample", "hub", "folder")
@@ -52,20 +50,6 @@ def data_spec(values: FormValues) -> str:
     return values.data_folder.strip() if values.data_choice == "folder" else values.data_choice
 
 
-def _check_model(spec: str) -> str:
-    if spec in (MINILM, TINY):
-        return ""
-    if not spec:
-        return "Type a Hugging Face model id (e.g. distilbert-base-uncased) or a local folder."
-    if Path(spec).expanduser().exists():
-        return "" if Path(spec).expanduser().is_dir() else f"{spec} is a file, not a model folder."
-    if spec.startswith(("/", ".", "~")):
-        return f"No folder {spec} on this machine."
-    if not hub_is_reachable():
-        return f"Model {spec!r} is not a local folder and the Hugging Face Hub is unreachable (offline?). Use minilm."
-    return ""
-
-
 def validate_form(values: FormValues) -> FormResult:
     """Check every field; sizes are checked against the rows the chosen data really has."""
     errors: dict[str, str] = {}
@@ -74,9 +58,9 @@ def validate_form(values: FormValues) -> FormResult:
         rates = parse_learning_rates(values.learning_rates)
     except ValueError as exc:
         errors["learning_rates"] = str(exc).capitalize()
-    model_problem = _check_model(model_spec(values))
-    if model_problem:
-        errors["model"] = model_problem
+    problem = model_problem(model_spec(values))
+    if problem:
+        errors["model"] = problem[0].upper() + problem[1:] + "."
     data = data_spec(values)
     note = ""
     if values.data_choice == "folder" and not data:

@@ -76,9 +76,13 @@ values = FormValues(lrs, model_choice, other_model, data_choice, data_folder, in
 result = validate_form(values)
 if estimate_clicked or start_clicked:
     if start_clicked and result.config is not None:
-        sweep = manager.submit(result.config)
-        st.session_state[FLASH_KEY] = (f"Sweep {sweep.sweep_id} queued: about "
-                                       f"{format_duration(sweep.estimate_seconds)}. Follow it below.")
+        try:
+            sweep = manager.submit(result.config)
+            st.session_state[FLASH_KEY] = (f"Sweep {sweep.sweep_id} queued: about "
+                                           f"{format_duration(sweep.estimate_seconds)}. Follow it below.")
+        except OSError as exc:
+            result.errors["form"] = (f"The sweep could not be saved in {manager.store.root.resolve()}: "
+                                     f"{exc.strerror or exc}. Fix the artifacts folder and try again.")
     st.session_state[ERRORS_KEY] = result.errors
     if result.errors != errors or (start_clicked and result.config is not None):
         st.rerun()  # draw each message next to its field, and the new job in the list
