@@ -61,3 +61,15 @@ def escape_markdown(text: str) -> str:
     """User text made inert for st.markdown (no links, emphasis or headings)."""
     special = "\\`*_{}[]()#+-.!|<>~$:"
     return "".join(f"\\{ch}" if ch in special else ch for ch in text)
+
+
+def elapsed_seconds(started_at: str, finished_at: str) -> float | None:
+    """Seconds between two ISO timestamps written by the core; None when either is missing."""
+    from datetime import datetime
+
+    if not started_at or not finished_at:
+        return None
+    try:
+        return (datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)).total_seconds()
+    except ValueError:
+        return None

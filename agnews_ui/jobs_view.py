@@ -9,7 +9,15 @@ from agnews_core.jobs import JobManager, JobView
 from agnews_core.progress import format_duration
 from agnews_core.records import ACTIVE_STATES, RUNNING
 from agnews_ui.charts import loss_figure
-from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
+from agnews_ui.format import (
+    STATE_BADGES,
+    elapsed_seconds,
+    escape_markdown,
+    pct,
+    progress_fraction,
+    progress_text,
+    sweep_title,
+)
 
 
 def runs_table(view: JobView) -> pd.DataFrame:
@@ -42,7 +50,9 @@ def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
         elif view.queue_position:
             st.caption(f"Queued: number {view.queue_position} in line; starts when the sweep before it ends.")
         estimate = f"estimated {format_duration(sweep.estimate_seconds)}" if sweep.estimate_seconds else ""
-        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, sweep.data_description) if x))
+        took = elapsed_seconds(sweep.started_at, sweep.finished_at)
+        took_text = f"took {format_duration(took)}" if took is not None else ""
+        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, took_text, sweep.data_description) if x))
         if sweep.error and sweep.status in ("failed", "interrupted", "done with failures", "cancelled"):
             (st.error if sweep.status == "failed" else st.warning)(sweep.error)
         if view.runs:
