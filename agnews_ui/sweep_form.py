@@ -50,6 +50,11 @@ def data_spec(values: FormValues) -> str:
     return values.data_folder.strip() if values.data_choice == "folder" else values.data_choice
 
 
+def _sentence(message: str) -> str:
+    """First letter upper-cased; unlike str.capitalize, what the analyst typed keeps its case."""
+    return message[:1].upper() + message[1:]
+
+
 def validate_form(values: FormValues) -> FormResult:
     """Check every field; sizes are checked against the rows the chosen data really has."""
     errors: dict[str, str] = {}
@@ -57,7 +62,7 @@ def validate_form(values: FormValues) -> FormResult:
     try:
         rates = parse_learning_rates(values.learning_rates)
     except ValueError as exc:
-        errors["learning_rates"] = str(exc).capitalize()
+        errors["learning_rates"] = _sentence(str(exc))
     problem = model_problem(model_spec(values))
     if problem:
         errors["model"] = problem[0].upper() + problem[1:] + "."
@@ -85,5 +90,5 @@ def validate_form(values: FormValues) -> FormResult:
             batch_size=values.batch_size, seed=values.seed, keep_models=values.keep_models, label=values.name.strip(),
         )
     except ValueError as exc:
-        return FormResult(None, {"form": str(exc).capitalize()}, note)
+        return FormResult(None, {"form": _sentence(str(exc))}, note)
     return FormResult(config, {}, note)

@@ -46,8 +46,8 @@ st.subheader("Artifacts")
 st.write("Everything a sweep produces (configs, curves, metrics, predictions, model weights) is kept in:")
 st.code(str(store.root.resolve()), language=None)
 problem = store.root_problem()
-if problem:
-    st.warning(problem)
+if problem:  # a folder that does not exist yet is the normal first start, not a problem
+    (st.warning if store.root.exists() else st.caption)(problem[:1].upper() + problem[1:] + ".")
 for entry in broken:
     st.warning(f"Unreadable sweep folder {entry.path}: {entry.problem}", icon=":material/report:")
 if manager.recovered:

@@ -1,0 +1,199 @@
+"""Pure agnews_ui helpers (no Streamlit calls): form validation, on-screen wording and the Plotly figures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from agnews_core import records
+from agnews_core.config import SweepConfig
+from agnews_core.data import available_sizes, load_source
+from agnews_core.labels import LABELS
+from agnews_core.progress import Progress
+from agnews_core.records import DONE, LossPoint, RunRecord, SweepRecord
+from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
+from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
+from agnews_ui.sweep_form import FormValues, validate_form
+
+GOOD = FormValues(learning_rates="1e-3, 3e-3", model_choice="tiny", other_model="", data_choice="sample",
+                  data_folder="", train_size=32, eval_size=16, test_size=16, epochs=1.0, batch_size=16, seed=7,
+                  keep_models="best", name="  first try  ")
+
+
+# ---- validate_form
+def test_good_form_gives_a_config() -> None:
+    result = validate_form(GOOD)
+    assert result.errors == {}
+    assert result.config == SweepConfig(learning_rates=(1e-3, 3e-3), model="tiny", data="sample", train_size=32,
+                                        eval_size=16, test_size=16, epochs=1.0, batch_size=16, seed=7,
+                                        keep_models="best", label="first try")
+    assert "sample" in result.data_note
+
+
+@pytest.mark.parametrize("lrs", ["abc", "0", "-1", "1e-4,,", "nan", "", "1e-3,1e-3", "2"])
+def test_bad_learning_rates_are_a_field_error(lrs: str) -> None:
+    result = validate_form(replace(GOOD, learning_rates=lrs))
+    assert result.config is None
+    assert set(result.errors) == {"learning_rates"}
+    message = result.errors["learning_rates"]
+    assert message == message[:1].upper() + message[1:] and message[:1] != " "
+
+
+def test_lr_message_quotes_the_text_as_typed() -> None:
+    # str.capitalize() would lower-case the rest and misquote what the analyst typed
+    message = validate_form(replace(GOOD, learning_rates="1E-3, ABC")).errors["learning_rates"]
+    assert message.startswith("'ABC' is not a number")
+
+
+def test_sizes_are_checked_against_the_data() -> None:
+    limits = available_sizes(load_source("sample"))
+    result = validate_form(replace(GOOD, train_size=100_000, eval_size=limits["eval"] + 1, test_size=limits["test"]))
+    assert result.config is None
+    assert result.errors == {
+        "train_size": f"Only {limits['train']:,} train rows are available in this data.",
+        "eval_size": f"Only {limits['eval']:,} eval rows are available in this data.",
+    }
+
+
+def test_every_wrong_field_is_reported_at_once() -> None:
+    result = validate_form(replace(GOOD, learning_rates="x", train_size=10**6))
+    assert set(result.errors) == {"learning_rates", "train_size"}
+
+
+def test_folder_data_needs_a_folder(tmp_path) -> None:
+    assert "data" in validate_form(replace(GOOD, data_choice="folder", data_folder="  ")).errors
+    missing = validate_form(replace(GOOD, data_choice="folder", data_folder=str(tmp_path / "nope"))).errors
+    assert "nope" in missing["data"]
+
+
+def test_other_model_must_be_named_and_exist(tmp_path) -> None:
+    assert validate_form(replace(GOOD, model_choice="other")).errors["model"].startswith("The model is empty")
+    no_folder = validate_form(replace(GOOD, model_choice="other", other_model="/no/such/model")).errors
+    assert "/no/such/model" in no_folder["model"] and "no folder" in no_folder["model"]
+    a_file = tmp_path / "weights.bin"
+    a_file.write_bytes(b"")
+    assert "is a file, not a model folder" in validate_form(replace(GOOD, model_choice="other",
+                                                                    other_model=str(a_file))).errors["model"]
+    assert "model" not in validate_form(replace(GOOD, model_choice="other", other_model=str(tmp_path))).errors
+
+
+def test_a_hub_id_offline_says_the_hub_is_unreachable(monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    errors = validate_form(replace(GOOD, model_choice="other", other_model="distilbert-base-uncased")).errors
+    assert "unreachable" in errors["model"]
+
+
+# ---- format
+def sweep(**changes) -> SweepRecord:
+    record = SweepRecord("20261126-143015-abc123", SweepConfig(learning_rates=(5e-5, 1e-4), model="minilm"))
+    return replace(record, **changes)
+
+
+def test_pct() -> None:
+    assert pct(0.8982) == "89.8%"
+    assert pct(1.0) == "100.0%"
+    assert pct(0.0) == "0.0%"
+    assert pct(None) == "–"
+
+
+def test_sweep_title_names_model_rates_and_the_analysts_label() -> None:
+    assert sweep_title(sweep()) == "20261126-143015-abc123 · minilm · lr 5e-5, 1e-4"
+    named = sweep(config=SweepConfig(learning_rates=(5e-5,), label="baseline check"))
+    assert sweep_title(named) == "20261126-143015-abc123 · baseline check · minilm · lr 5e-5"
+
+
+def test_escape_markdown_makes_user_text_inert() -> None:
+    text = "**bold** [link](http://x.y) # _em_ <b>`code`</b> $x$ ~~s~~ 1. a|b"
+    escaped = escape_markdown(text)
+    assert escaped.replace("\\", "") == text.replace("\\", "")
+    for i, ch in enumerate(escaped):
+        if ch in "*_[]()#`<>$~|." and (i == 0 or escaped[i - 1] != "\\"):
+            pytest.fail(f"unescaped {ch!r} at {i} in {escaped!r}")
+    assert escape_markdown("plain words") == "plain words"
+
+
+def test_every_state_has_a_badge() -> None:
+    states = (records.QUEUED, records.RUNNING, records.DONE, records.DONE_WITH_FAILURES, records.FAILED,
+              records.CANCELLED, records.INTERRUPTED, records.PENDING, records.SKIPPED)
+    for state in states:
+        colour, icon = STATE_BADGES[state]
+        assert colour and icon.startswith(":material/")
+
+
+def test_progress_text_while_training() -> None:
+    progress = Progress("training", "", run_index=1, run_count=3, learning_rate=1e-4, step=120, total_steps=375,
+                        examples_per_second=41.2, eta_seconds=240)
+    assert progress_text(progress) == "Run 2 of 3: lr 1e-4, step 120/375, 41 ex/s, about 4 min left"
+    assert progress_text(Progress("loading", "Loading data (sample)")) == "Loading data (sample)"
+    assert progress_text(Progress("evaluating", "Evaluating lr 1e-4", 0, 2)) == "Run 1 of 2: Evaluating lr 1e-4"
+
+
+def test_progress_fraction_counts_finished_runs_and_steps() -> None:
+    assert progress_fraction(None) == 0.0
+    assert progress_fraction(Progress("loading", "", run_count=0)) == 0.0
+    assert progress_fraction(Progress("training", "", 1, 4, step=50, total_steps=100)) == pytest.approx(1.5 / 4)
+    assert progress_fraction(Progress("evaluating", "", 1, 4, step=3, total_steps=100)) == pytest.approx(2 / 4)
+    assert progress_fraction(Progress("finished", "", 3, 4)) == 1.0
+
+
+# ---- charts
+def run(index: int, lr: float, points: int = 3) -> RunRecord:
+    train = tuple(LossPoint(step=10 * (i + 1), epoch=(i + 1) / points, loss=1.4 - 0.1 * i) for i in range(points))
+    return RunRecord(f"run{index + 1:02d}", index, lr, status=DONE, train_loss=train, eval_loss=train[-1:])
+
+
+def test_loss_figure_has_one_trace_per_lr_in_its_sweep_colour() -> None:
+    runs = [run(0, 5e-5), run(1, 1e-4), run(2, 2e-4)]
+    for which in ("train", "eval"):
+        figure = loss_figure(runs, which)
+        assert [t.name for t in figure.data] == ["lr 5e-5", "lr 1e-4", "lr 2e-4"]
+        assert [t.line.color for t in figure.data] == [lr_colour(0), lr_colour(1), lr_colour(2)]
+    train = loss_figure(runs, "train").data[0]
+    assert list(train.x) == [10, 20, 30] and list(train.y) == pytest.approx([1.4, 1.3, 1.2])
+    by_epoch = loss_figure(runs, "train", x_axis="epoch")
+    assert list(by_epoch.data[0].x) == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert by_epoch.layout.xaxis.title.text == "epoch"
+
+
+def test_loss_figure_keeps_colours_when_a_run_has_no_points() -> None:
+    runs = [run(0, 5e-5), run(1, 1e-4, points=0), run(2, 2e-4)]
+    figure = loss_figure(runs, "train")
+    assert [t.name for t in figure.data] == ["lr 5e-5", "lr 2e-4"]
+    assert [t.line.color for t in figure.data] == [lr_colour(0), lr_colour(2)]
+    assert loss_figure([], "eval").data == ()
+
+
+def test_lr_colours_are_distinct_and_wrap() -> None:
+    assert len(set(PALETTE)) == len(PALETTE)
+    assert lr_colour(len(PALETTE)) == lr_colour(0)
+
+
+def test_accuracy_figure_uses_the_given_colours_and_percent_labels() -> None:
+    figure = accuracy_figure(["untrained", "fine-tuned lr 1e-4"], [0.25, 0.8982], ["#9e9e9e", lr_colour(1)])
+    bars = figure.data[0]
+    assert list(bars.x) == pytest.approx([25.0, 89.82])
+    assert list(bars.text) == ["25.0%", "89.8%"]
+    assert list(bars.marker.color) == ["#9e9e9e", lr_colour(1)]
+
+
+def test_confusion_figure_text_has_counts_and_row_percentages() -> None:
+    confusion = [[30, 0, 0, 0], [3, 27, 0, 0], [0, 0, 20, 20], [0, 0, 0, 0]]
+    heatmap = confusion_figure(confusion, "Test rows").data[0]
+    assert list(heatmap.x) == list(LABELS) and list(heatmap.y) == list(LABELS)
+    assert heatmap.text[0][0] == "30<br>100.0%"
+    assert heatmap.text[1][0] == "3<br>10.0%"
+    assert heatmap.text[1][1] == "27<br>90.0%"
+    assert heatmap.text[2][3] == "20<br>50.0%"
+    assert heatmap.text[3][3] == "0<br>0.0%"  # an empty row does not divide by zero
+    assert [heatmap.z[i][i] for i in range(len(LABELS))] == [0.0] * len(LABELS)  # the diagonal stays pale
+    assert heatmap.z[2][3] == pytest.approx(50.0)
+    assert heatmap.customdata[1][0] == 3
+
+
+def test_probability_figure_highlights_the_predicted_label() -> None:
+    bars = probability_figure([0.1, 0.2, 0.6, 0.1], chosen=2).data[0]
+    assert list(bars.x) == list(LABELS)
+    assert list(bars.y) == pytest.approx([10, 20, 60, 10])
+    colours = list(bars.marker.color)
+    assert colours[2] != colours[0] and len(set(colours[:2] + colours[3:])) == 1
