@@ -40,7 +40,7 @@ class JobView:
 
     sweep: SweepRecord
     progress: Progress | None  # live only while this process runs the job
-    runs: tuple[RunRecord, ...]  # live curves while running, else as stored
+    runs: tuple[RunRecord, ...]  # live curves while running, else as stored (unreadable runs left out)
     queue_position: int | None  # 1 = next to start
 
 
@@ -122,8 +122,10 @@ class JobManager:
             runs: tuple[RunRecord, ...] = ()
             if runner is not None and runner.sweep.sweep_id == sweep.sweep_id:
                 sweep, runs = runner.sweep, tuple(runner.runs)
-            elif sweep.status in ACTIVE_STATES and self._is_orphan(sweep):
-                sweep = self._mark_interrupted(sweep)
+            else:
+                if sweep.status in ACTIVE_STATES and self._is_orphan(sweep):
+                    sweep = self._mark_interrupted(sweep)
+                runs = tuple(self.store.load_runs(sweep)[0])
             position = queue.index(sweep.sweep_id) + 1 if sweep.sweep_id in queue else None
             views.append(JobView(sweep, progress.get(sweep.sweep_id), runs, position))
         return views, broken
@@ -224,14 +226,14 @@ class JobManager:
     def _mark_interrupted(self, sweep: SweepRecord) -> SweepRecord:
         why = ("the server stopped before this sweep started" if sweep.status == QUEUED
                else "the server stopped while this sweep was running")
-        runs, _ = self.store.load_runs(sweep)
-        for run in runs:
-            if run.status == RUNNING:
-                self.store.save_run(sweep.sweep_id, run.with_changes(status=INTERRUPTED, error=why + "; curves kept"))
-            elif run.status == PENDING:
-                self.store.save_run(sweep.sweep_id, run.with_changes(status=SKIPPED, error=why))
         marked = sweep.with_changes(status=INTERRUPTED, error=why, finished_at=now_iso())
-        try:
+        try:  # a read-only or full disk keeps the old states on disk; the pages still show it interrupted
+            runs, _ = self.store.load_runs(sweep)
+            for run in runs:
+                if run.status == RUNNING:
+                    self.store.save_run(sweep.sweep_id, run.with_changes(status=INTERRUPTED, error=why + "; curves kept"))
+                elif run.status == PENDING:
+                    self.store.save_run(sweep.sweep_id, run.with_changes(status=SKIPPED, error=why))
             self.store.save_sweep(marked)
         except OSError as exc:
             logger.warning("could not mark %s interrupted: %s", sweep.sweep_id, exc)
