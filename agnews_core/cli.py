@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore, default_root
 from agnews_core.config import DEFAULT_LEARNING_RATES, SweepConfig, format_lr, parse_learning_rates
+from agnews_core.models import ModelLoadError
 from agnews_core.progress import Progress, format_duration
 
 DEFAULTS = SweepConfig()
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "runs":
             return _runs(store)
         return _predict(parser, args, store)
-    except (ArtifactError, ValueError) as exc:
+    except (ArtifactError, ValueError, ModelLoadError) as exc:  # e.g. --run names a run that kept no weights
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

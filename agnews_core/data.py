@@ -139,7 +139,8 @@ def _stratified_take(frame: pd.DataFrame, size: int, seed: int, what: str) -> pd
     from sklearn.model_selection import train_test_split
 
     counts = frame["label"].value_counts()
-    stratify = frame["label"] if counts.min() >= 2 and size >= counts.size else None
+    # sklearn stratifies only when both parts can hold every label; else take a plain random part
+    stratify = frame["label"] if counts.min() >= 2 and min(size, len(frame) - size) >= counts.size else None
     taken, _ = train_test_split(frame, train_size=size, random_state=seed, stratify=stratify)
     return taken.reset_index(drop=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,16 +132,15 @@ def _from_pretrained(path: str, name: str, local_only: bool = False) -> LoadedMo
 
 
 def _build_tiny(texts: list[str], seed: int) -> LoadedModel:
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
     if not texts:
         raise ModelLoadError("model 'tiny' needs training texts to build its tokenizer")
-    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    backend.normalizer = normalizers.BertNormalizer(lowercase=True)
-    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    backend.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=TINY_VOCAB_SIZE, special_tokens=special, show_progress=False))
+    normalizer, pre_tokenizer = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    backend = Tokenizer(models.WordPiece(_tiny_vocab(texts, normalizer, pre_tokenizer), unk_token="[UNK]"))
+    backend.normalizer = normalizer
+    backend.pre_tokenizer = pre_tokenizer
     cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
     backend.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
@@ -155,6 +155,22 @@ def _build_tiny(texts: list[str], seed: int) -> LoadedModel:
 
     torch.manual_seed(seed)
     return LoadedModel(model=BertForSequenceClassification(config), tokenizer=tokenizer, name=TINY)
+
+
+def _tiny_vocab(texts: list[str], normalizer: Any, pre_tokenizer: Any) -> dict[str, int]:
+    """Special tokens, every character (alone and as '##' continuation), then the most frequent words.
+
+    Built by hand because the WordPiece trainer breaks ties in hash order: the same texts gave a different
+    vocabulary on every call, so a seed did not reproduce the tiny model.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(word for word, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
+    chars = sorted({ch for word in counts for ch in word})
+    pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{ch}" for ch in chars)]
+    words = [w for w, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if len(w) > 1]
+    tokens = [*pieces, *words[: max(TINY_VOCAB_SIZE - len(pieces), 0)]]
+    return {token: i for i, token in enumerate(tokens)}
 
 
 def save_model(loaded: LoadedModel, folder: str | Path) -> None:

@@ -1,0 +1,1 @@
+"""Unit tests of agnews_core, one module per core module."""

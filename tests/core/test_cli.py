@@ -1,0 +1,169 @@
+"""`python -m agnews_core sweep|runs|predict` as a user runs it: output, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agnews_core.artifacts import ArtifactStore
+from agnews_core.cli import progress_line
+from agnews_core.progress import Progress
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agnews_core", *args], cwd=REPO_ROOT, env=ENV, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """An artifacts folder holding one CLI sweep of two learning rates, and that sweep's process result."""
+    root = tmp_path_factory.mktemp("cli-artifacts")
+    result = cli("sweep", "--model", "tiny", "--data", "sample", "--lrs", "1e-3,3e-4", "--train-size", "200",
+                 "--eval-size", "100", "--test-size", "100", "--artifacts", str(root))
+    return root, result
+
+
+def test_sweep_prints_a_table_with_the_best_marked(swept) -> None:
+    root, result = swept
+    assert result.returncode == 0, result.stderr
+    sweeps, broken = ArtifactStore(root).list_sweeps()
+    assert broken == [] and len(sweeps) == 1
+    record = sweeps[0]
+    assert record.status == "done" and record.best_run_id
+    best = ArtifactStore(root).load_run(record.sweep_id, record.best_run_id)
+    lines = result.stdout.splitlines()
+    assert any(f"Sweep {record.sweep_id}: done" in line for line in lines)
+    marked = [line for line in lines if line.startswith("*")]
+    assert len(marked) == 1 and best.lr_label in marked[0] and "done" in marked[0]
+    assert sum(1 for line in lines if line.strip().startswith(("1e-3", "3e-4"))) == 1  # the other, unmarked run
+    assert "baseline TF-IDF + logistic regression: test acc" in result.stdout
+    assert f"Artifacts: {root.resolve() / 'sweeps' / record.sweep_id}" in result.stdout
+    assert "Data: bundled AG News sample" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_runs_lists_the_sweep(swept) -> None:
+    root, _ = swept
+    record = ArtifactStore(root).list_sweeps()[0][0]
+    result = cli("runs", "--artifacts", str(root))
+    assert result.returncode == 0, result.stderr
+    assert f"{record.sweep_id}  done" in result.stdout and "model=tiny" in result.stdout
+    best_line = next(line for line in result.stdout.splitlines() if record.best_run_id in line)
+    assert best_line.lstrip().startswith("*") and "model kept" in best_line
+    assert len([line for line in result.stdout.splitlines() if "run0" in line]) == 2
+
+
+def test_runs_on_an_empty_folder(tmp_path: Path) -> None:
+    result = cli("runs", "--artifacts", str(tmp_path))
+    assert result.returncode == 0 and "No sweeps in" in result.stdout
+
+
+def test_predict_prints_a_label(swept) -> None:
+    root, _ = swept
+    record = ArtifactStore(root).list_sweeps()[0][0]
+    result = cli("predict", "--artifacts", str(root), "Stocks rally as oil prices fall", "Striker scores twice")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} (int8)"
+    assert len(lines) == 3
+    for line in lines[1:]:
+        assert line.split()[0] in ("World", "Sports", "Business", "Sci/Tech")
+        assert "World" in line and "Sci/Tech" in line and " ms" in line
+
+
+def test_predict_with_an_explicit_run_and_full_precision(swept) -> None:
+    root, _ = swept
+    record = ArtifactStore(root).list_sweeps()[0][0]
+    result = cli("predict", "--artifacts", str(root), "--fp32", "--run", record.sweep_id, "Rates rise")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id}"  # no '(int8)'
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (["--lrs", "abc"], "'abc' is not a number"),
+        (["--lrs", "0"], "out of range"),
+        (["--lrs=-1e-4"], "out of range"),
+        (["--lrs", ""], "empty"),
+        (["--lrs", "1e-4,,"], "empty item"),
+        (["--train-size", "0"], "0 must be at least 1"),
+        (["--eval-size", "ten"], "'ten' is not a whole number"),
+        (["--epochs", "nan"], "must be > 0 and <= 20"),
+        (["--keep-models", "some"], "invalid choice"),
+        (["--no-such-flag"], "unrecognized arguments"),
+    ],
+)
+def test_bad_flags_exit_2_with_one_line(flag: list[str], message: str) -> None:
+    line = _one_line_error(cli("sweep", "--model", "tiny", *flag))
+    assert line.startswith("python -m agnews_core") and ": error: " in line and message in line
+
+
+def test_settings_the_data_cannot_meet_exit_2_with_one_line(tmp_path: Path) -> None:
+    line = _one_line_error(cli("sweep", "--model", "tiny", "--data", "sample", "--train-size", "6000",
+                               "--artifacts", str(tmp_path)))
+    assert "train size 6,000 is larger than the 5,120 rows available" in line
+    line = _one_line_error(cli("sweep", "--model", "tiny", "--data", str(tmp_path / "missing")))
+    assert "is not 'auto', 'hub', 'sample' or an existing folder" in line
+    assert not (tmp_path / "sweeps").exists()  # nothing was started
+
+
+def test_predict_errors_exit_2_with_one_line(tmp_path: Path, swept) -> None:
+    assert "no run with saved weights yet" in _one_line_error(cli("predict", "--artifacts", str(tmp_path), "x"))
+    root, _ = swept
+    assert "has no run 'nope'" in _one_line_error(cli("predict", "--artifacts", str(root), "--run",
+                                                      f"{ArtifactStore(root).list_sweeps()[0][0].sweep_id}/nope", "x"))
+    assert "not valid" in _one_line_error(cli("predict", "--artifacts", str(root), "--run", "../x", "x"))
+    record = ArtifactStore(root).list_sweeps()[0][0]
+    without_weights = next(r for r in record.run_ids if r != record.best_run_id)  # --keep-models best (default)
+    line = _one_line_error(cli("predict", "--artifacts", str(root), "--run", f"{record.sweep_id}/{without_weights}", "x"))
+    assert "this run kept no weights" in line
+
+
+def test_no_command_exits_2() -> None:
+    _one_line_error(cli())
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ([], ["sweep", "runs", "predict", "--help"]),
+        (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
+                     "--batch-size", "--seed", "--keep-models", "--name", "--artifacts", "--help"]),
+        (["runs"], ["--artifacts", "--help"]),
+        (["predict"], ["TEXT", "--run", "--fp32", "--artifacts", "--help"]),
+    ],
+)
+def test_help_mentions_every_flag(command: list[str], flags: list[str]) -> None:
+    from agnews_core.cli import build_parser
+
+    result = cli(*command, "--help")
+    assert result.returncode == 0 and result.stderr == ""
+    for flag in flags:
+        assert flag in result.stdout, flag
+    parser = build_parser()
+    if command:  # every option the parser knows is in the help, so the list above cannot fall behind
+        sub = parser._subparsers._group_actions[0].choices[command[0]]
+        known = {s for action in sub._actions for s in action.option_strings if s.startswith("--")}
+        assert known <= set(flags)
+
+
+def test_progress_line() -> None:
+    progress = Progress("training", "lr 1e-4: step 120/375", 1, 3, 1e-4, 120, 375, 41.2, 240.0)
+    assert progress_line(progress) == "Run 2/3  lr 1e-4: step 120/375  41 ex/s  about 4 min left"
+    assert progress_line(Progress("loading", "Loading data (sample)")) == "Loading data (sample)"

@@ -1,0 +1,133 @@
+"""Learning-rate parsing, SweepConfig validation and the display forms of learning rates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agnews_core.config import (
+    MAX_LEARNING_RATES,
+    RunSpec,
+    SweepConfig,
+    format_lr,
+    parse_learning_rates,
+    run_id_for,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5e-5", (5e-5,)),
+        ("5e-5,1e-4,2e-4", (5e-5, 1e-4, 2e-4)),
+        (" 5e-5 ,  1e-4 ", (5e-5, 1e-4)),
+        ("1e-4;3e-4", (1e-4, 3e-4)),
+        ("0.001", (1e-3,)),
+        ("1", (1.0,)),
+    ],
+)
+def test_parse_learning_rates_accepts_good_lists(text: str, expected: tuple[float, ...]) -> None:
+    assert parse_learning_rates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "'abc' is not a number"),
+        ("1e-4,abc", "'abc' is not a number"),
+        ("0", "out of range"),
+        ("-1e-4", "out of range"),
+        ("2", "out of range"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("1e-4,,", "empty item"),
+        (",1e-4", "empty item"),
+        ("nan", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("-inf", "not a finite number"),
+        (",".join(f"{i}e-5" for i in range(1, 51)), f"50 learning rates given: at most {MAX_LEARNING_RATES}"),
+        ("1e-4,2e-4,1e-4", "repeats a value"),
+        ("1e-4,0.0001", "repeats a value"),
+    ],
+)
+def test_parse_learning_rates_rejects_bad_lists_with_a_clear_message(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")) as info:
+        parse_learning_rates(text)
+    assert "\n" not in str(info.value)
+
+
+def test_parse_learning_rates_allows_the_maximum_count() -> None:
+    text = ",".join(f"{i}e-5" for i in range(1, MAX_LEARNING_RATES + 1))
+    assert len(parse_learning_rates(text)) == MAX_LEARNING_RATES
+
+
+@pytest.mark.parametrize("field", ["train_size", "eval_size", "test_size", "batch_size", "evals_per_run", "max_length"])
+@pytest.mark.parametrize("value", [0, -5])
+def test_sizes_must_be_positive(field: str, value: int) -> None:
+    name = field.replace("_", " ")
+    with pytest.raises(ValueError, match=f"{name} must be between 1 and"):
+        SweepConfig(model="tiny", **{field: value})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"train_size": 2.5}, "train size must be a whole number"),
+        ({"train_size": True}, "train size must be a whole number"),
+        ({"train_size": 10**9}, "train size must be between 1 and 200,000"),
+        ({"learning_rates": ()}, "empty"),
+        ({"learning_rates": (1e-4, 1e-4)}, "repeats"),
+        ({"epochs": 0}, "epochs must be > 0"),
+        ({"epochs": float("nan")}, "epochs must be a number"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"keep_models": "some"}, "keep_models must be one of best, all, none"),
+        ({"model": "  "}, "model is empty"),
+        ({"data": ""}, "data is empty"),
+        ({"validation_fraction": 1.0}, "validation fraction"),
+        ({"warmup_ratio": 1.0}, "warmup ratio"),
+        ({"label": "x" * 201}, "longer than 200"),
+    ],
+)
+def test_invalid_configs_are_rejected(overrides: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SweepConfig(**overrides)
+
+
+def test_learning_rates_are_stored_as_a_float_tuple() -> None:
+    config = SweepConfig(learning_rates=[1, "2e-4"])  # type: ignore[list-item]
+    assert config.learning_rates == (1.0, 2e-4)
+    assert all(isinstance(x, float) for x in config.learning_rates)
+
+
+def test_config_round_trips_through_json() -> None:
+    config = SweepConfig(learning_rates=(3e-3, 1e-3), model="tiny", data="sample", train_size=400, eval_size=100,
+                         test_size=120, epochs=1.5, seed=7, keep_models="all", label="lr scan")
+    data = json.loads(json.dumps(config.to_dict()))
+    assert data["learning_rates"] == [3e-3, 1e-3]
+    assert SweepConfig.from_dict(data) == config
+
+
+def test_from_dict_ignores_unknown_keys_but_still_validates() -> None:
+    data = {**SweepConfig(model="tiny").to_dict(), "field_from_the_future": 1}
+    assert SweepConfig.from_dict(data).model == "tiny"
+    with pytest.raises(ValueError, match="train size"):
+        SweepConfig.from_dict({**data, "train_size": 0})
+
+
+@pytest.mark.parametrize(
+    ("lr", "text"),
+    [(5e-5, "5e-5"), (1e-4, "1e-4"), (2.5e-5, "2.5e-5"), (0.001, "1e-3"), (3e-4, "3e-4"), (0.01, "0.01"),
+     (0.1, "0.1"), (1.0, "1"), (1.23456e-5, "1.235e-5")],
+)
+def test_format_lr(lr: float, text: str) -> None:
+    assert format_lr(lr) == text
+
+
+def test_run_ids_are_stable_and_safe() -> None:
+    assert run_id_for(0, 5e-5) == "run01-lr5e-5"
+    assert run_id_for(11, 0.001) == "run12-lr1e-3"
+    assert RunSpec(1, 2e-4).run_id == "run02-lr2e-4"
+    assert RunSpec(1, 2e-4, run_id="custom").run_id == "custom"
+    ids = {run_id_for(i, lr) for i, lr in enumerate(parse_learning_rates("1e-4,1.00001e-4,1e-3"))}
+    assert len(ids) == 3  # rates that display alike still get distinct ids

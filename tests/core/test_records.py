@@ -1,0 +1,47 @@
+"""Sweep and run records: JSON round trips, NaN losses, and tolerance of old or extra fields."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from agnews_core.config import SweepConfig
+from agnews_core.metrics import compute_metrics
+from agnews_core.records import QUEUED, LossPoint, RunRecord, SweepRecord
+
+
+def _run() -> RunRecord:
+    metrics = compute_metrics([0, 1, 2, 3], [0, 1, 2, 2])
+    return RunRecord("run01-lr1e-4", 0, 1e-4, status="done", train_loss=(LossPoint(1, 0.1, 1.4), LossPoint(2, 0.2, 1.3)),
+                     eval_loss=(LossPoint(2, 0.2, 1.35),), final_eval_loss=1.35, validation=metrics, test=metrics,
+                     total_steps=2, steps_done=2, model_saved=True)
+
+
+def test_run_record_round_trips_through_json() -> None:
+    run = _run()
+    assert RunRecord.from_dict(json.loads(json.dumps(run.to_dict(), allow_nan=False))) == run
+    assert run.lr_label == "1e-4"
+
+
+def test_nan_losses_become_null_and_come_back_as_nan() -> None:
+    run = _run().with_changes(train_loss=(LossPoint(1, 0.1, float("nan")),), final_eval_loss=float("inf"))
+    data = json.loads(json.dumps(run.to_dict(), allow_nan=False))  # strict JSON: no NaN tokens in the file
+    assert data["train_loss"] == [[1, 0.1, None]] and data["final_eval_loss"] is None
+    back = RunRecord.from_dict(data)
+    assert math.isnan(back.train_loss[0].loss) and back.final_eval_loss is None
+
+
+def test_sweep_record_round_trips_and_ignores_unknown_fields() -> None:
+    config = SweepConfig(learning_rates=(1e-4, 2e-4), model="tiny", data="sample")
+    sweep = SweepRecord("s1", config, baselines={"tfidf": compute_metrics([0, 1], [0, 0])}, run_ids=("a", "b"),
+                        best_run_id="a", estimate_seconds=12.5)
+    data = json.loads(json.dumps(sweep.to_dict()))
+    assert SweepRecord.from_dict({**data, "added_later": True}) == sweep
+    minimal = SweepRecord.from_dict({"sweep_id": "old", "config": config.to_dict()})
+    assert minimal.status == QUEUED and minimal.run_ids == () and minimal.baselines == {}
+
+
+def test_with_changes_returns_a_new_record() -> None:
+    run = _run()
+    changed = run.with_changes(status="failed", error="boom")
+    assert (run.status, changed.status, changed.error, changed.run_id) == ("done", "failed", "boom", run.run_id)

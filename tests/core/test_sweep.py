@@ -1,0 +1,250 @@
+"""Learning-rate sweeps on the tiny model: the artifact tree, kept models, best-run choice, cancel and failures."""
+
+from __future__ import annotations
+
+import errno
+import json
+import math
+import threading
+
+import pytest
+
+from agnews_core import sweep as sweep_module
+from agnews_core.artifacts import ArtifactStore
+from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.config import RunSpec
+from agnews_core.labels import LABELS
+from agnews_core.metrics import compute_metrics
+from agnews_core.progress import Progress
+from agnews_core.records import CANCELLED, DONE, DONE_WITH_FAILURES, FAILED, PENDING, SKIPPED, RunRecord
+from agnews_core.sweep import _describe_error, final_status, pick_best, pick_best_by_accuracy, run_sweep
+
+
+def _run(index: int, loss: float | None, accuracy: float = 0.5, status: str = DONE) -> RunRecord:
+    validation = compute_metrics([0, 1, 2, 3], [0, 1, 2, 3]) if accuracy == 1.0 else None
+    if validation is None:
+        correct = round(accuracy * 4)
+        validation = compute_metrics([0, 1, 2, 3], [0, 1, 2, 3][:correct] + [3, 0, 1, 2][correct:])
+    return RunRecord(f"run{index + 1:02d}", index, 1e-4 * (index + 1), status=status, final_eval_loss=loss,
+                     validation=validation)
+
+
+def _files(store: ArtifactStore, sweep_id: str) -> set[str]:
+    folder = store.sweep_dir(sweep_id)
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+# ---- the artifact tree of a finished sweep (shared, read-only)
+def test_finished_sweep_writes_the_full_artifact_tree(finished_sweep) -> None:
+    store, record = finished_sweep
+    assert record.status == DONE and record.error == ""
+    assert len(record.run_ids) == 2
+    files = _files(store, record.sweep_id)
+    assert "sweep.json" in files
+    for run_id in record.run_ids:
+        for name in ("run.json", "predictions.parquet", "model/model.safetensors", "model/config.json"):
+            assert f"runs/{run_id}/{name}" in files
+    assert not any(name.endswith(".tmp") for name in files)
+    assert store.load_sweep(record.sweep_id) == record
+    assert json.loads((store.sweep_dir(record.sweep_id) / "sweep.json").read_text())["status"] == "done"
+
+
+def test_finished_runs_have_curves_metrics_and_predictions(finished_sweep) -> None:
+    store, record = finished_sweep
+    runs, broken = store.load_runs(record)
+    assert broken == [] and [r.run_id for r in runs] == list(record.run_ids)
+    for run in runs:
+        assert run.status == DONE and run.model_saved
+        assert run.steps_done == run.total_steps > 0
+        assert len(run.train_loss) >= 2 and all(math.isfinite(p.loss) for p in run.train_loss)
+        assert [p.step for p in run.train_loss] == sorted(p.step for p in run.train_loss)
+        assert len(run.eval_loss) >= 2
+        assert run.eval_loss[-1].step == run.total_steps
+        assert run.final_eval_loss == pytest.approx(run.eval_loss[-1].loss)
+        assert run.validation.count == record.config.eval_size and run.test.count == record.config.test_size
+        assert run.train_examples_per_second > 0 and run.started_at and run.finished_at
+        predictions = store.load_predictions(record.sweep_id, run.run_id)
+        assert predictions["split"].value_counts().to_dict() == {"test": record.config.test_size,
+                                                                 "validation": record.config.eval_size}
+        probabilities = predictions[[f"p_{name}" for name in LABELS]].to_numpy()
+        assert probabilities.sum(axis=1) == pytest.approx(1.0, abs=1e-4)
+        test_rows = predictions[predictions["split"] == "test"]
+        accuracy = (test_rows["label"] == test_rows["predicted"]).mean()
+        assert accuracy == pytest.approx(run.test.accuracy)
+
+
+def test_finished_sweep_records_best_run_baselines_and_throughput(finished_sweep) -> None:
+    store, record = finished_sweep
+    runs, _ = store.load_runs(record)
+    assert record.best_run_id == pick_best(runs) != ""
+    assert record.best_by_accuracy_run_id == pick_best_by_accuracy(runs)
+    assert set(record.baselines) == {TFIDF, UNTRAINED}
+    assert record.baselines[TFIDF].count == record.config.test_size
+    assert "bundled AG News sample" in record.data_description
+    assert record.started_at and record.finished_at >= record.started_at
+    throughput = json.loads((store.root / "throughput.json").read_text())
+    assert throughput["tiny"]["train"] > 0 and throughput["tiny"]["inference"] > 0
+
+
+# ---- kept models
+def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config) -> None:
+    phases: list[str] = []
+
+    def broken_display(progress: Progress) -> None:
+        phases.append(progress.phase)
+        raise RuntimeError("a progress display that fails must not stop the sweep")
+
+    record = run_sweep(store, small_config(learning_rates=(3e-3, 1e-3), keep_models="best"), on_progress=broken_display)
+    assert record.status == DONE
+    runs, _ = store.load_runs(record)
+    kept = {r.run_id for r in runs if store.has_model(record.sweep_id, r.run_id)}
+    assert kept == {record.best_run_id}
+    assert {r.run_id for r in runs if r.model_saved} == kept
+    assert all((store.run_dir(record.sweep_id, r.run_id) / "predictions.parquet").is_file() for r in runs)
+    assert phases[0] == "loading" and phases[-1] == "finished"
+    assert {"baselines", "training", "evaluating", "saving"} <= set(phases)
+
+
+def test_a_failing_run_does_not_stop_the_sweep(store: ArtifactStore, small_config) -> None:
+    started: list[float] = []
+
+    def fail_first(spec: RunSpec) -> None:
+        started.append(spec.learning_rate)
+        if spec.index == 0:
+            raise RuntimeError("injected failure")
+
+    record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4), keep_models="none"), fault_hook=fail_first)
+    assert started == [1e-3, 3e-4]
+    assert record.status == DONE_WITH_FAILURES
+    assert "lr 1e-3: RuntimeError: injected failure" in record.error
+    first, second = store.load_runs(record)[0]
+    assert (first.status, first.error) == (FAILED, "RuntimeError: injected failure")
+    assert first.finished_at and not first.model_saved
+    assert second.status == DONE and record.best_run_id == second.run_id
+    assert not second.model_saved and not store.model_dir(record.sweep_id, second.run_id).exists()  # keep none
+
+
+def test_a_diverging_run_is_recorded_failed(store: ArtifactStore, small_config, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    real_load = sweep_module.load_pretrained
+
+    def load_with_nan_head(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        with torch.no_grad():
+            loaded.model.classifier.weight.fill_(float("nan"))
+        return loaded
+
+    monkeypatch.setattr(sweep_module, "load_pretrained", load_with_nan_head)
+    record = run_sweep(store, small_config())
+    (run,), _ = store.load_runs(record)
+    assert run.status == FAILED
+    assert run.error.startswith("TrainingDiverged: training loss became NaN or infinite")
+    assert math.isnan(run.train_loss[-1].loss)  # the NaN point is kept (stored as null)
+    assert record.status == FAILED and record.best_run_id == ""
+    assert not store.has_model(record.sweep_id, run.run_id)
+
+
+def test_data_that_cannot_load_fails_every_run(store: ArtifactStore, small_config, tmp_path) -> None:
+    record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4), data=str(tmp_path / "missing")))
+    assert record.status == FAILED and "not 'auto', 'hub', 'sample'" in record.error
+    runs, _ = store.load_runs(record)
+    assert [r.status for r in runs] == [FAILED, FAILED]
+    assert all(r.error.startswith("data could not be loaded") for r in runs)
+
+
+# ---- cancel
+def test_cancel_stops_within_a_step_and_keeps_the_curves(store: ArtifactStore, small_config) -> None:
+    cancel = threading.Event()
+    steps_seen: list[int] = []
+
+    def cancel_at_step_two(progress: Progress) -> None:
+        if progress.phase == "training" and progress.step:
+            steps_seen.append(progress.step)
+            if progress.step >= 2:
+                cancel.set()
+
+    config = small_config(learning_rates=(1e-3, 3e-4, 1e-4), train_size=320)  # 20 steps per run
+    record = run_sweep(store, config, on_progress=cancel_at_step_two, cancel=cancel)
+    assert record.status == CANCELLED
+    first, *rest = store.load_runs(record)[0]
+    assert first.status == CANCELLED and first.total_steps == 20
+    assert first.steps_done <= 3 and max(steps_seen) <= 3
+    assert "cancelled at step" in first.error and "curves kept" in first.error
+    assert first.train_loss and all(p.step <= first.steps_done for p in first.train_loss)
+    assert first.final_eval_loss is None and first.validation is None
+    assert [r.status for r in rest] == [SKIPPED, SKIPPED]
+    assert all("cancelled" in r.error for r in rest)
+    assert record.best_run_id == "" and not store.has_model(record.sweep_id, first.run_id)
+
+
+def test_cancel_before_start_skips_every_run(store: ArtifactStore, small_config) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4)), cancel=cancel)
+    assert record.status == CANCELLED
+    assert [r.status for r in store.load_runs(record)[0]] == [SKIPPED, SKIPPED]
+
+
+# ---- pure helpers
+def test_pick_best_takes_the_lowest_finite_eval_loss() -> None:
+    runs = [_run(0, 0.9), _run(1, 0.4), _run(2, 0.7)]
+    assert pick_best(runs) == "run02"
+
+
+def test_pick_best_ignores_nan_none_and_unfinished_runs() -> None:
+    runs = [_run(0, float("nan")), _run(1, None), _run(2, 0.1, status=FAILED), _run(3, 0.2, status=CANCELLED),
+            _run(4, float("inf")), _run(5, 0.8)]
+    assert pick_best(runs) == "run06"
+    assert pick_best(runs[:5]) == ""
+    assert pick_best([]) == ""
+
+
+def test_pick_best_breaks_ties_by_accuracy_then_order() -> None:
+    assert pick_best([_run(0, 0.5, accuracy=0.25), _run(1, 0.5, accuracy=0.75), _run(2, 0.6, accuracy=1.0)]) == "run02"
+    assert pick_best([_run(0, 0.5, accuracy=0.5), _run(1, 0.5, accuracy=0.5)]) == "run01"
+    assert pick_best([_run(1, 0.5, accuracy=0.5), _run(0, 0.5, accuracy=0.5)]) == "run01"
+
+
+def test_pick_best_by_accuracy() -> None:
+    runs = [_run(0, 0.3, accuracy=0.5), _run(1, 0.6, accuracy=0.75), _run(2, 0.5, accuracy=0.75)]
+    assert pick_best_by_accuracy(runs) == "run03"
+    assert pick_best_by_accuracy([_run(0, None, accuracy=0.5, status=FAILED)]) == ""
+
+
+@pytest.mark.parametrize(
+    ("statuses", "cancelled", "expected"),
+    [
+        ([DONE, DONE], False, DONE),
+        ([DONE, FAILED], False, DONE_WITH_FAILURES),
+        ([FAILED, FAILED], False, FAILED),
+        ([DONE, FAILED], True, CANCELLED),
+        ([CANCELLED, SKIPPED], True, CANCELLED),
+        ([DONE, PENDING], False, DONE),
+    ],
+)
+def test_final_status(statuses: list[str], cancelled: bool, expected: str) -> None:
+    runs = [RunRecord(f"r{i}", i, 1e-4, status=s) for i, s in enumerate(statuses)]
+    assert final_status(runs, cancelled) == expected
+
+
+def test_describe_error_says_what_to_do() -> None:
+    assert _describe_error(RuntimeError("CUDA out of memory. Tried to allocate")).startswith("out of memory")
+    assert "lower the batch size" in _describe_error(RuntimeError("CUDA out of memory"))
+    assert _describe_error(OSError(errno.ENOSPC, "No space left")).startswith("disk full while saving")
+    assert _describe_error(ValueError("bad\nsecond line")) == "ValueError: bad"
+    assert _describe_error(KeyError()) == "KeyError"
+
+
+def test_new_sweep_ids_are_unique_and_valid() -> None:
+    from agnews_core.artifacts import validate_id
+
+    ids = {sweep_module.new_sweep_id() for _ in range(50)}
+    assert len(ids) == 50 and all(validate_id(i) for i in ids)
+
+
+def test_created_sweep_has_pending_runs(store: ArtifactStore, small_config) -> None:
+    record = sweep_module.create_sweep(store, small_config(learning_rates=(1e-3, 3e-4)), estimate_seconds=12.0)
+    assert record.status == "queued" and record.estimate_seconds == 12.0
+    runs, _ = store.load_runs(record)
+    assert [(r.run_id, r.status) for r in runs] == [("run01-lr1e-3", PENDING), ("run02-lr3e-4", PENDING)]
