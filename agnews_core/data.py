@@ -60,12 +60,20 @@ def resolve_source(spec: str) -> str:
 def load_source(spec: str) -> SourceData:
     """Load train and test tables for 'hub', 'sample', 'auto' or a folder path."""
     resolved = resolve_source(spec)
-    train, test, description = _load_cached(resolved)
+    train, test, description = _load_cached(resolved, _folder_stamp(resolved))
     return SourceData(train.copy(), test.copy(), description)
 
 
+def _folder_stamp(resolved: str) -> tuple[tuple[str, float], ...]:
+    """Names and modification times of a folder's files, so edited files are read again."""
+    folder = Path(resolved).expanduser()
+    if resolved in ("hub", "sample") or not folder.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.iterdir() if p.is_file()))
+
+
 @lru_cache(maxsize=4)
-def _load_cached(resolved: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def _load_cached(resolved: str, _stamp: tuple[tuple[str, float], ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     if resolved == "hub":
         return _load_hub()
     if resolved == "sample":
@@ -149,6 +157,10 @@ def make_splits(source: SourceData, config: SweepConfig) -> DataSplits:
     """Seeded stratified train/validation split of train; a stratified part of the untouched test split."""
     from sklearn.model_selection import train_test_split
 
+    smallest = source.train["label"].value_counts().min()
+    if smallest < 2:
+        raise DataError("every label needs at least 2 training rows to hold some out for validation; "
+                        f"{source.description} has a label with {smallest}")
     train_pool, validation_pool = train_test_split(
         source.train, test_size=config.validation_fraction, random_state=config.seed, stratify=source.train["label"]
     )

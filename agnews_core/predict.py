@@ -54,9 +54,10 @@ class Prediction:
 
 
 def clean_text(text: str | None) -> CleanText:
-    """Drop control characters, reject empty text, cut very long text to MAX_CHARS."""
+    """Blank out control characters, reject empty text, cut very long text to MAX_CHARS."""
     raw = "" if text is None else str(text)
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in raw)
+    # Only control characters go; format characters (zero-width joiners, RTL marks) shape emoji and scripts.
+    kept = "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in raw)
     if not kept.strip():
         raise TextError("This text is empty: type a headline or pick a sample.")
     kept = kept.strip()
