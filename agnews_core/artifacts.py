@@ -68,8 +68,12 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     """Write a parquet file under a temp name, then rename over path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:  # e.g. a full disk: leave no half-written file behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_json(path: Path) -> Any:

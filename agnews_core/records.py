@@ -68,6 +68,7 @@ class RunRecord:
         """Inverse of to_dict."""
         known = set(cls.__dataclass_fields__)
         values = {k: v for k, v in data.items() if k in known}
+        _check_types(cls, values)
         values["train_loss"] = tuple(_from_point(p) for p in data.get("train_loss", []))
         values["eval_loss"] = tuple(_from_point(p) for p in data.get("eval_loss", []))
         for split in ("validation", "test"):
@@ -112,6 +113,9 @@ class SweepRecord:
         """Inverse of to_dict."""
         known = set(cls.__dataclass_fields__)
         values = {k: v for k, v in data.items() if k in known}
+        _check_types(cls, values)
+        if not isinstance(data.get("run_ids", []), list):
+            raise ValueError(f"run_ids should be a list, got {data['run_ids']!r}")
         values["config"] = SweepConfig.from_dict(data["config"])
         values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
         values["run_ids"] = tuple(data.get("run_ids", []))
@@ -120,6 +124,21 @@ class SweepRecord:
     def with_changes(self, **changes: Any) -> SweepRecord:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+# JSON types a plain field may hold: a damaged or hand-edited file with others is reported as corrupt, not
+# left to break a page later (e.g. sorting sweeps by a created_at that is a number).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "bool": (bool,), "float": (int, float), "float | None": (int, float, type(None)),
+}
+
+
+def _check_types(cls: type, values: dict[str, Any]) -> None:
+    """Raise ValueError when a plain field of a record holds the wrong JSON type."""
+    for name, spec in cls.__dataclass_fields__.items():
+        allowed = _JSON_TYPES.get(spec.type)
+        if allowed and name in values and not isinstance(values[name], allowed):
+            raise ValueError(f"{name} should be {spec.type}, got {values[name]!r}")
 
 
 def _finite_or_none(value: float | None) -> float | None:

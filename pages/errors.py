@@ -38,7 +38,8 @@ except ArtifactError as exc:
 def label_from_param(name: str) -> str:
     """A label filter from ?true= or ?pred= (0..3); anything else means any label."""
     raw = st.query_params.get(name, "")
-    return LABELS[int(raw)] if raw.isdigit() and int(raw) < len(LABELS) else ANY_LABEL
+    ids = [str(i) for i in range(len(LABELS))]  # not str.isdigit: it accepts '²', which int() rejects
+    return LABELS[ids.index(raw)] if raw in ids else ANY_LABEL
 
 
 # A link from another page (new query parameters) sets the filters once; after that the widgets rule.

@@ -1,0 +1,223 @@
+"""Reliability fixtures: tiny configs, stopped job managers, AppTest pages on a chosen artifacts folder, servers."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_CONFTEST = REPO_ROOT / "tests" / "conftest.py"
+APP = str(REPO_ROOT / "app.py")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Child processes train with one thread: two threads on two shared, busy cores are ten times slower.
+CHILD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+             "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(REPO_ROOT)}
+
+
+def _shared() -> ModuleType:
+    """tests/conftest.py, found by path: every conftest.py is a module named 'conftest', so the name is ambiguous."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", None) and Path(module.__file__).resolve() == SHARED_CONFTEST:
+            return module
+    spec = importlib.util.spec_from_file_location("agnews_shared_conftest", SHARED_CONFTEST)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[spec.name] = module
+    return module
+
+
+tiny_config: Callable[..., Any] = _shared().tiny_config
+# A handful of rows and two optimizer steps per run: one LR on the tiny model takes about 3 s.
+SMALL = dict(learning_rates=(1e-3,), train_size=32, eval_size=16, test_size=16, batch_size=16, evals_per_run=1)
+
+
+def small_config(**overrides: Any) -> Any:
+    """The smallest useful sweep config (tiny model, bundled sample); keyword overrides win."""
+    return tiny_config(**{**SMALL, **overrides})
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a child process: offline, one torch thread, this repository importable."""
+    return {**os.environ, **CHILD_ENV, **extra}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Train with one thread in this process too, shared fixtures included (restored afterwards)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """An empty artifact store in a temporary folder."""
+    from agnews_core.artifacts import ArtifactStore
+
+    return ArtifactStore(tmp_path / "artifacts")
+
+
+@pytest.fixture
+def make_manager() -> Iterator[Callable[..., Any]]:
+    """Factory of JobManagers that are all stopped at teardown, even when the test fails."""
+    from agnews_core.jobs import JobManager
+
+    managers: list[JobManager] = []
+
+    def make(store: Any, **kwargs: Any) -> JobManager:
+        manager = JobManager(store, **kwargs)
+        managers.append(manager)
+        return manager
+
+    yield make
+    for manager in managers:
+        manager.stop()
+
+
+def copy_store(source: Path, dest: Path) -> Path:
+    """A private copy of an artifacts folder (the shared finished sweep stays untouched)."""
+    shutil.copytree(source, dest)
+    return dest
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[Path], Path]]:
+    """Point the app at an artifacts folder: `use(path)`; the cached job manager is fresh and stopped after."""
+    monkeypatch.setenv("AGNEWS_ARTIFACTS", str(tmp_path / "artifacts"))
+    _clear_streamlit_caches()
+
+    def use(path: Path) -> Path:
+        monkeypatch.setenv("AGNEWS_ARTIFACTS", str(path))
+        _clear_streamlit_caches()
+        return path
+
+    yield use
+    from agnews_ui import resources
+
+    # The manager this test's pages created (or a fresh one): its worker must not outlive the test. It may fail
+    # to start on a folder made unusable on purpose.
+    with contextlib.suppress(Exception):
+        resources.job_manager().stop()
+    _clear_streamlit_caches()
+
+
+def open_page(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 120) -> Any:
+    """An AppTest of the whole app (navigation included), switched to a page, with query params, already run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def texts(elements: Any) -> list[str]:
+    """The text of every element of an AppTest element list."""
+    return [str(e.value) for e in elements]
+
+
+def page_messages(at: Any) -> str:
+    """Every error, warning, info, success and caption text of a page, joined."""
+    return "\n".join(texts(at.error) + texts(at.warning) + texts(at.info) + texts(at.success) + texts(at.caption))
+
+
+# ---- a real server
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def streamlit_command(port: int, address: str | None = "127.0.0.1") -> list[str]:
+    """`streamlit run app.py` as the docs say, on one port; address None keeps .streamlit/config.toml's."""
+    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false"]
+    return command + (["--server.address", address] if address else [])
+
+
+def start_process(command: list[str], artifacts: Path, log: Path, **extra_env: str) -> subprocess.Popen:
+    """A child in its own process group, output to a log file."""
+    handle = log.open("wb")
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(AGNEWS_ARTIFACTS=str(artifacts), **extra_env),
+                            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Poll /_stcore/health until it answers ok; fail with the server log if it dies or stays silent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the server did not answer on port {port}:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """End a child we started (its process group), then reap it."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen]]:
+    """Children registered here are stopped at teardown, even when the test fails."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        with contextlib.suppress(ProcessLookupError):
+            stop_process(process)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium driven by playwright (its own browser download is never used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
