@@ -110,21 +110,24 @@ class JobManager:
                 return "Stopping after the current training step; finished runs and curves are kept."
         return "This sweep is not running."
 
-    def jobs(self) -> tuple[list[JobView], list[BrokenEntry]]:
-        """Every sweep in the store, newest first, with live progress for the running one."""
+    def sweeps(self) -> tuple[list[SweepRecord], list[BrokenEntry]]:
+        """Every readable sweep, newest first, with sweeps whose process died shown as interrupted."""
         sweeps, broken = self.store.list_sweeps()
+        return [self._mark_interrupted(s) if s.status in ACTIVE_STATES and self._is_orphan(s) else s
+                for s in sweeps], broken
+
+    def jobs(self) -> tuple[list[JobView], list[BrokenEntry]]:
+        """Every sweep in the store, newest first, with live progress and curves for the running one."""
+        sweeps, broken = self.sweeps()
         with self._lock:
             queue = list(self._queue)
             runner = self._runner
             progress = dict(self._progress)
         views = []
         for sweep in sweeps:
-            runs: tuple[RunRecord, ...] = ()
             if runner is not None and runner.sweep.sweep_id == sweep.sweep_id:
                 sweep, runs = runner.sweep, tuple(runner.runs)
             else:
-                if sweep.status in ACTIVE_STATES and self._is_orphan(sweep):
-                    sweep = self._mark_interrupted(sweep)
                 runs = tuple(self.store.load_runs(sweep)[0])
             position = queue.index(sweep.sweep_id) + 1 if sweep.sweep_id in queue else None
             views.append(JobView(sweep, progress.get(sweep.sweep_id), runs, position))

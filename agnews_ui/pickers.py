@@ -10,11 +10,13 @@ from agnews_ui.format import sweep_title
 
 
 def show_store_problems(store: ArtifactStore) -> list[SweepRecord]:
-    """List readable sweeps; report unreadable ones without stopping the page."""
+    """List readable sweeps (dead jobs shown interrupted); report unreadable ones without stopping the page."""
+    from agnews_ui.resources import job_manager
+
     problem = store.root_problem()
     if problem and store.root.exists():
         st.warning(problem)
-    sweeps, broken = store.list_sweeps()
+    sweeps, broken = job_manager().sweeps()
     for entry in broken:
         st.warning(f"Skipped an unreadable sweep folder: {entry.path} ({entry.problem})", icon=":material/report:")
     return sweeps
