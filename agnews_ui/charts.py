@@ -64,7 +64,16 @@ def confusion_figure(confusion: Sequence[Sequence[int]], title: str) -> go.Figur
     figure = go.Figure(go.Heatmap(
         z=shade, x=list(LABELS), y=list(LABELS), text=text, texttemplate="%{text}",
         customdata=[[confusion[t][p] for p in range(size)] for t in range(size)],
-        colorscale="Reds", showscale=False, xgap=2, ygap=2,
+        colorscale="Reds", showscale=False, xgap=2, ygap=2, hoverinfo="skip",
+    ))
+    # Plotly heatmaps cannot be selected, so st.plotly_chart(on_select=...) never sees a click on a cell:
+    # an invisible square marker over each cell carries the click (and the hover) instead.
+    cells = [(t, p) for t in range(size) for p in range(size)]
+    figure.add_trace(go.Scatter(
+        x=[LABELS[p] for _, p in cells], y=[LABELS[t] for t, _ in cells], mode="markers", showlegend=False,
+        marker={"symbol": "square", "size": 80, "opacity": 0},
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        customdata=[confusion[t][p] for t, p in cells],
         hovertemplate="true %{y}, predicted %{x}<br>%{customdata} rows<extra></extra>",
     ))
     figure.update_layout(

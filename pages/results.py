@@ -59,7 +59,10 @@ if not table.empty:
         best = "background-color: rgba(44, 160, 44, 0.15); font-weight: 600" if row["_best"] else ""
         return [f"color: {lr_colour(int(row['_index']))}; font-weight: 600" if col == "lr" else best for col in row.index]
 
-    styled = table.style.apply(style_row, axis=1).format({"eval loss": "{:.4f}"}, na_rep="–")
+    # A Styler shows every float with six decimals unless told otherwise.
+    styled = table.style.apply(style_row, axis=1).format(
+        {"eval loss": "{:.4f}", "vs TF-IDF (points)": "{:+.1f}", "vs untrained (points)": "{:+.1f}", "train ex/s": "{:.1f}"},
+        na_rep="–")
     st.dataframe(styled, hide_index=True, width="stretch", column_order=[c for c in table.columns if not c.startswith("_")])
 if sweep.best_by_accuracy_run_id and sweep.best_by_accuracy_run_id != sweep.best_run_id:
     other = next((r for r in runs if r.run_id == sweep.best_by_accuracy_run_id), None)

@@ -1,0 +1,214 @@
+"""Browser tests: serve the real app with `streamlit run` and drive it in headless Debian Chromium.
+
+Each test module gets its own server and a fresh artifacts folder, so modules never see each other's sweeps;
+tests inside a module share one page and run in file order (they are steps of one user's session).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO_ROOT / "test-screenshots"
+CHROMIUM = os.environ.get("AGNEWS_CHROMIUM", "/usr/bin/chromium")
+# The flags our machines need (shared NOTES.md); Playwright adds --headless and its own profile folder.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SERVER_START_TIMEOUT = 60.0
+PAGE_TIMEOUT_MS = 60_000  # a first page load imports pandas/plotly; training pages import torch
+SWEEP_TIMEOUT_MS = 240_000  # a tiny sweep takes 10-90 s depending on how busy the 2 CPUs are
+
+# Streamlit marks the app root with the script state; "notRunning" means the last rerun finished.
+SCRIPT_IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelector('[data-testid="stSkeleton"]') === null;
+}"""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
+    """Poll /_stcore/health until it answers ok; fail with the server's log otherwise."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with code {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"streamlit did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT:.0f} s:\n"
+                f"{log.read_text()[-4000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group, so nothing else is touched)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a free port with an empty artifacts folder."""
+    workdir = tmp_path_factory.mktemp("browser-server")
+    artifacts = workdir / "artifacts"
+    artifacts.mkdir()
+    log = workdir / "streamlit.log"
+    port = free_port()
+    env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "TOKENIZERS_PARALLELISM": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+               # Other people edit files here while tests run: no reloads, and no inotify watches on .venv.
+               "--server.fileWatcherType", "none"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, process, log)
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sync_api.BrowserContext]:
+    """One headless Chromium with a fresh profile folder for the whole session."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        sync_api.expect.set_options(timeout=PAGE_TIMEOUT_MS)  # its own default is 5 s, too short on 2 busy CPUs
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class AppDriver:
+    """The app as a user sees it: sidebar navigation, waits for Streamlit, screenshots and sanity checks."""
+
+    sweep_timeout_ms = SWEEP_TIMEOUT_MS
+
+    def __init__(self, page: sync_api.Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.js_errors: list[str] = []
+        page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+
+    def open(self, path: str = "") -> None:
+        """Load a URL of the app and wait for its first run to finish."""
+        self.page.goto(f"{self.base_url}/{path.lstrip('/')}")
+        self.wait_idle()
+
+    def wait_idle(self, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+        """Wait until the current script run has finished drawing."""
+        self.page.wait_for_function(SCRIPT_IDLE_JS, timeout=timeout_ms)
+
+    def go(self, title: str, path: str) -> None:
+        """Click a page in the sidebar and wait for its title and URL."""
+        self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        sync_api.expect(self.page).to_have_url(re.compile(rf"/{path}(\?|$)"))
+        self.heading(title).wait_for()
+        self.wait_idle()
+
+    def query_params(self) -> dict[str, str]:
+        """The current URL's query parameters, one value each."""
+        return {key: values[0] for key, values in parse_qs(urlparse(self.page.url).query).items()}
+
+    def heading(self, text: str) -> sync_api.Locator:
+        """The page title (h1) with this text."""
+        return self.page.get_by_role("heading", level=1, name=text, exact=True)
+
+    def main(self) -> sync_api.Locator:
+        """The main area, without the sidebar."""
+        return self.page.get_by_test_id("stMain")
+
+    def select(self, label: str, option: str) -> None:
+        """Choose an option of a st.selectbox by its label and the option's visible text."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        choice = self.page.get_by_role("option", name=option)
+        # The list closes on scroll: a click that first has to scroll the box into view opens it for a blink.
+        box.scroll_into_view_if_needed()
+        for _attempt in range(3):
+            box.click()
+            try:
+                choice.wait_for(timeout=5_000)
+                break
+            except sync_api.TimeoutError:
+                continue
+        choice.click()
+        sync_api.expect(box).to_have_value(re.compile(rf"^{re.escape(option)}"))
+
+    def fill(self, label: str, value: str, role: str = "textbox") -> None:
+        """Type into a text or number input and leave it, so that Streamlit takes the value."""
+        field = self.page.get_by_role(role, name=label, exact=True)
+        field.fill(value)
+        field.press("Tab")
+
+    def assert_healthy(self) -> None:
+        """No Python exception box, no traceback text, no uncaught JavaScript error."""
+        self.wait_idle()
+        assert self.page.get_by_test_id("stException").count() == 0, self.main().inner_text()
+        body = self.page.locator("body").inner_text()
+        assert "Traceback" not in body, body
+        assert not self.js_errors, self.js_errors
+
+    def screenshot(self, name: str) -> Path:
+        """A full-page PNG under test-screenshots/ (the app scrolls inside stMain, so grow the window first)."""
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.wait_idle()
+        size = self.page.viewport_size or {"width": 1400, "height": 900}
+        height = self.main().evaluate("element => element.scrollHeight")
+        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+        try:
+            self.wait_idle()
+            self.page.screenshot(path=str(path), full_page=True)
+        finally:
+            self.page.set_viewport_size(size)
+        return path
+
+
+@pytest.fixture(scope="module")
+def app(server: str, browser_context: sync_api.BrowserContext) -> Iterator[AppDriver]:
+    """A browser tab on this module's server, shared by the module's tests in order."""
+    page = browser_context.new_page()
+    try:
+        yield AppDriver(page, server)
+    finally:
+        page.close()
+
