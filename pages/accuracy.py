@@ -6,10 +6,13 @@ import streamlit as st
 from agnews_core.baselines import TFIDF, UNTRAINED
 from agnews_core.labels import LABEL2ID, LABELS
 from agnews_core.metrics import top_confusions
+from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import accuracy_figure, confusion_figure, lr_colour
 from agnews_ui.format import pct
 from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
 from agnews_ui.resources import store as get_store
+
+ensure_app_navigation()
 
 ERRORS_PAGE = "pages/errors.py"
 

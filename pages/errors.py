@@ -5,9 +5,12 @@ import streamlit as st
 from agnews_core.artifacts import ArtifactError
 from agnews_core.error_analysis import ErrorFilter, filter_predictions, page_of, readable_table
 from agnews_core.labels import LABELS
+from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
 from agnews_ui.resources import load_predictions
 from agnews_ui.resources import store as get_store
+
+ensure_app_navigation()
 
 ANY_LABEL = "any"
 LABEL_OPTIONS = [ANY_LABEL, *LABELS]

@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.format import sweep_title
 from agnews_ui.resources import job_manager
+
+ensure_app_navigation()
 
 st.title("AG News Lab")
 st.write(

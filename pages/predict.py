@@ -7,11 +7,14 @@ from agnews_core.artifacts import ArtifactError
 from agnews_core.data import sample_folder
 from agnews_core.models import ModelLoadError
 from agnews_core.predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
+from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct
 from agnews_ui.pickers import show_store_problems
 from agnews_ui.resources import predictor
 from agnews_ui.resources import store as get_store
+
+ensure_app_navigation()
 
 TEXT_KEY = "predict_text"
 MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway

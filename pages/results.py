@@ -4,10 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import loss_figure, lr_colour
 from agnews_ui.format import escape_markdown, pct
 from agnews_ui.pickers import load_runs, pick_sweep, show_store_problems
 from agnews_ui.resources import store as get_store
+
+ensure_app_navigation()
 
 st.title("Results")
 store = get_store()
