@@ -28,7 +28,7 @@ def runs_table(view: JobView) -> pd.DataFrame:
             "lr": run.lr_label,
             "state": run.status,
             "steps": f"{run.steps_done}/{run.total_steps}" if run.total_steps else "",
-            "eval loss": round(run.final_eval_loss, 4) if run.final_eval_loss is not None else None,
+            "eval loss": f"{run.final_eval_loss:.4f}" if run.final_eval_loss is not None else "",
             "test accuracy": pct(run.test.accuracy) if run.test else "",
             "note": run.error,
         })

@@ -12,7 +12,7 @@ from agnews_ui.format import pct
 from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 ERRORS_PAGE = "pages/errors.py"
 
@@ -49,8 +49,9 @@ st.subheader(f"Baseline vs fine-tuned (lr {run.lr_label}), {test.count:,} test r
 numbers = st.columns(3)
 numbers[0].metric("Untrained model", pct(untrained.accuracy) if untrained else "–")
 numbers[1].metric("TF-IDF + logistic regression", pct(tfidf.accuracy) if tfidf else "–")
+gain = (test.accuracy - untrained.accuracy) * 100 if untrained else 0.0
 numbers[2].metric(f"Fine-tuned, lr {run.lr_label}", pct(test.accuracy),
-                  delta=f"{(test.accuracy - untrained.accuracy) * 100:+.1f} points vs untrained" if untrained else None)
+                  delta=f"{gain:+.1f} points vs untrained" if abs(gain) >= 0.05 else None)
 names, values, colours = [], [], []
 for name, metrics, colour in ((UNTRAINED, untrained, "#9e9e9e"), (TFIDF, tfidf, "#607d8b")):
     if metrics is not None:

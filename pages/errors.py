@@ -10,7 +10,7 @@ from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_sto
 from agnews_ui.resources import load_predictions
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 ANY_LABEL = "any"
 LABEL_OPTIONS = [ANY_LABEL, *LABELS]
@@ -89,7 +89,8 @@ page_count = max(1, -(-len(matches) // page_size))
 page = st.number_input(f"Page (of {page_count})", 1, page_count, key="errors_page") if page_count > 1 else 1
 rows, page, page_count = page_of(matches, int(page), page_size)
 table = readable_table(rows)
-probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
+probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent",
+                                                         width="small")
                        for c in table.columns if c.startswith("P(") or c == "confidence"}
 st.dataframe(table, hide_index=True, width="stretch", row_height=60,
              column_config={"text": st.column_config.TextColumn("text", width="large"), **probability_columns})

@@ -6,7 +6,7 @@ from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.format import sweep_title
 from agnews_ui.resources import job_manager
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 st.title("AG News Lab")
 st.write(

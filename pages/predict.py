@@ -14,7 +14,7 @@ from agnews_ui.pickers import show_store_problems
 from agnews_ui.resources import predictor
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 TEXT_KEY = "predict_text"
 MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway

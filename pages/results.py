@@ -10,7 +10,7 @@ from agnews_ui.format import escape_markdown, pct
 from agnews_ui.pickers import load_runs, pick_sweep, show_store_problems
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 st.title("Results")
 store = get_store()
@@ -60,7 +60,8 @@ table = pd.DataFrame(rows)
 if not table.empty:
     def style_row(row: pd.Series) -> list[str]:
         best = "background-color: rgba(44, 160, 44, 0.15); font-weight: 600" if row["_best"] else ""
-        return [f"color: {lr_colour(int(row['_index']))}; font-weight: 600" if col == "lr" else best for col in row.index]
+        colour = f"color: {lr_colour(int(row['_index']))}; font-weight: 600"
+        return [f"{best}; {colour}" if col == "lr" and best else colour if col == "lr" else best for col in row.index]
 
     # A Styler shows every float with six decimals unless told otherwise.
     styled = table.style.apply(style_row, axis=1).format(

@@ -9,7 +9,7 @@ from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 from agnews_ui.sweep_form import DATA_CHOICES, MODEL_CHOICES, FormValues, validate_form
 
-ensure_app_navigation()
+ensure_app_navigation(__file__)
 
 ERRORS_KEY = "sweep_form_errors"
 FLASH_KEY = "sweep_form_flash"
@@ -92,7 +92,8 @@ if estimate_clicked or start_clicked:
 if result.config is not None:
     seconds = manager.estimate_seconds(result.config)
     st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
-               f"({len(result.config.learning_rates)} runs; {result.data_note}).")
+               f"({len(result.config.learning_rates)} run{'s' if len(result.config.learning_rates) > 1 else ''}; "
+               f"{result.data_note}).")
 elif errors:
     st.error("Fix the fields marked above, then start the sweep.")
 if FLASH_KEY in st.session_state:

@@ -40,7 +40,11 @@ def test_metrics_compare_the_best_run_with_both_baselines(open_page, artifacts, 
         f"Fine-tuned, lr {run.lr_label}": pct(run.test.accuracy),
     }
     delta = next(m for m in at.metric if m.label.startswith("Fine-tuned")).proto.delta
-    assert delta.endswith("points vs untrained")
+    gain = (run.test.accuracy - finished.baselines[UNTRAINED].accuracy) * 100
+    if abs(gain) >= 0.05:
+        assert delta == f"{gain:+.1f} points vs untrained"
+    else:  # no green arrow for "+0.0 points"
+        assert delta == ""
 
 
 def test_per_class_table_has_every_label_with_its_errors(open_page, artifacts, finished) -> None:
