@@ -69,3 +69,22 @@ def load_run_or_stop(store: ArtifactStore, sweep_id: str, run_id: str) -> RunRec
     except (ArtifactError, ValueError) as exc:
         st.error(str(exc))
         st.stop()
+
+
+def pick_sweep_and_finished_run(store: ArtifactStore, what: str) -> tuple[SweepRecord, list[RunRecord], RunRecord]:
+    """Sweep and run pickers side by side; stop the page with a hint when there is nothing to show yet."""
+    sweeps = show_store_problems(store)
+    if not sweeps:
+        st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
+        st.page_link("pages/sweep.py", label="Go to Sweep", icon=":material/tune:")
+        st.stop()
+    left, right = st.columns(2)
+    with left:
+        sweep = pick_sweep(sweeps)
+    runs = load_runs(store, sweep)
+    with right:
+        run = pick_finished_run(runs, sweep)
+    if run is None:
+        st.info(f"This sweep has no finished run yet: its {what} appear when a run completes.", icon=":material/info:")
+        st.stop()
+    return sweep, runs, run

@@ -9,7 +9,7 @@ from agnews_core.metrics import top_confusions
 from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import accuracy_figure, confusion_figure, lr_colour
 from agnews_ui.format import pct
-from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
+from agnews_ui.pickers import pick_sweep_and_finished_run
 from agnews_ui.resources import store as get_store
 
 ensure_app_navigation(__file__)
@@ -18,19 +18,7 @@ ERRORS_PAGE = "pages/errors.py"
 
 st.title("Accuracy")
 store = get_store()
-sweeps = show_store_problems(store)
-if not sweeps:
-    st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
-    st.stop()
-top = st.columns(2)
-with top[0]:
-    sweep = pick_sweep(sweeps)
-runs = load_runs(store, sweep)
-with top[1]:
-    run = pick_finished_run(runs, sweep)
-if run is None:
-    st.info("This sweep has no finished run yet: its accuracy appears when a run completes.", icon=":material/info:")
-    st.stop()
+sweep, runs, run = pick_sweep_and_finished_run(store, "accuracy figures")
 
 
 def open_errors(true_id: int | None, predicted_id: int | None) -> None:

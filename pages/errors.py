@@ -6,7 +6,7 @@ from agnews_core.artifacts import ArtifactError
 from agnews_core.error_analysis import ErrorFilter, filter_predictions, page_of, readable_table
 from agnews_core.labels import LABELS
 from agnews_ui.boot import ensure_app_navigation
-from agnews_ui.pickers import load_runs, pick_finished_run, pick_sweep, show_store_problems
+from agnews_ui.pickers import pick_sweep_and_finished_run
 from agnews_ui.resources import load_predictions
 from agnews_ui.resources import store as get_store
 
@@ -18,19 +18,7 @@ PAGE_SIZES = (25, 50, 100)
 
 st.title("Errors")
 store = get_store()
-sweeps = show_store_problems(store)
-if not sweeps:
-    st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
-    st.stop()
-top = st.columns(2)
-with top[0]:
-    sweep = pick_sweep(sweeps)
-runs = load_runs(store, sweep)
-with top[1]:
-    run = pick_finished_run(runs, sweep)
-if run is None:
-    st.info("This sweep has no finished run yet: its errors appear when a run completes.", icon=":material/info:")
-    st.stop()
+sweep, runs, run = pick_sweep_and_finished_run(store, "errors")
 try:
     frame = load_predictions(sweep.sweep_id, run.run_id)
 except ArtifactError as exc:

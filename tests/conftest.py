@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +40,28 @@ def finished_sweep(tmp_path_factory: pytest.TempPathFactory):
     record = run_sweep(store, tiny_config(keep_models="all"))
     assert record.status == "done", record.error
     return store, record
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """An empty artifact store in a temporary folder."""
+    from agnews_core.artifacts import ArtifactStore
+
+    return ArtifactStore(tmp_path / "artifacts")
+
+
+@pytest.fixture
+def make_manager() -> Iterator[Callable[..., Any]]:
+    """Factory of JobManagers that are all stopped at teardown, even when the test fails."""
+    from agnews_core.jobs import JobManager
+
+    managers: list[JobManager] = []
+
+    def make(store: Any, **kwargs: Any) -> JobManager:
+        manager = JobManager(store, **kwargs)
+        managers.append(manager)
+        return manager
+
+    yield make
+    for manager in managers:
+        manager.stop()

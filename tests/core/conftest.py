@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -41,26 +41,3 @@ def small_config() -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    """An empty artifact store in a temporary folder."""
-    from agnews_core.artifacts import ArtifactStore
-
-    return ArtifactStore(tmp_path / "artifacts")
-
-
-@pytest.fixture
-def make_manager() -> Iterator[Callable[..., Any]]:
-    """Factory of JobManagers that are all stopped at teardown, even when the test fails."""
-    from agnews_core.jobs import JobManager
-
-    managers: list[JobManager] = []
-
-    def make(store: Any, **kwargs: Any) -> JobManager:
-        manager = JobManager(store, **kwargs)
-        managers.append(manager)
-        return manager
-
-    yield make
-    for manager in managers:
-        manager.stop()

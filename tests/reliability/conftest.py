@@ -68,29 +68,6 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    """An empty artifact store in a temporary folder."""
-    from agnews_core.artifacts import ArtifactStore
-
-    return ArtifactStore(tmp_path / "artifacts")
-
-
-@pytest.fixture
-def make_manager() -> Iterator[Callable[..., Any]]:
-    """Factory of JobManagers that are all stopped at teardown, even when the test fails."""
-    from agnews_core.jobs import JobManager
-
-    managers: list[JobManager] = []
-
-    def make(store: Any, **kwargs: Any) -> JobManager:
-        manager = JobManager(store, **kwargs)
-        managers.append(manager)
-        return manager
-
-    yield make
-    for manager in managers:
-        manager.stop()
 
 
 def copy_store(source: Path, dest: Path) -> Path:
