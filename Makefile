@@ -30,14 +30,14 @@ run: setup
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: setup-dev browser
-	$(BIN)/ruff check agnews_core agnews_ui pages app.py tests bench
+	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10
 
 test-fast: setup-dev
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not browser"
 
 lint: setup-dev
-	$(BIN)/ruff check agnews_core agnews_ui pages app.py tests bench
+	$(BIN)/ruff check .
 
 clean-artifacts:
 	find artifacts -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
