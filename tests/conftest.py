@@ -65,3 +65,14 @@ def make_manager() -> Iterator[Callable[..., Any]]:
     yield make
     for manager in managers:
         manager.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """The one Playwright driver of the test session: a second sync_playwright() in the same thread fails."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    driver = sync_api.sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()

@@ -102,20 +102,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sync_api.BrowserContext]:
+def browser_context(tmp_path_factory: pytest.TempPathFactory,
+                    playwright_driver: sync_api.Playwright) -> Iterator[sync_api.BrowserContext]:
     """One headless Chromium with a fresh profile folder for the whole session."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(PAGE_TIMEOUT_MS)
-        sync_api.expect.set_options(timeout=PAGE_TIMEOUT_MS)  # its own default is 5 s, too short on 2 busy CPUs
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+        args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    sync_api.expect.set_options(timeout=PAGE_TIMEOUT_MS)  # its own default is 5 s, too short on 2 busy CPUs
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 class AppDriver:
