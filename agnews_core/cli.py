@@ -165,12 +165,12 @@ def _runs(store: ArtifactStore) -> int:
 
 
 def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.predict import Predictor, TextError, default_run, parse_run_ref
+    from agnews_core.predict import DEFAULT_QUANTIZE, Predictor, TextError, default_run, parse_run_ref
 
     ref = parse_run_ref(store, args.run) if args.run else default_run(store)
     if ref is None:
         parser.exit(2, "python -m agnews_core predict: error: no run with saved weights yet: run a sweep first\n")
-    predictor = Predictor.for_run(store, ref, quantize=not args.fp32)
+    predictor = Predictor.for_run(store, ref, quantize=DEFAULT_QUANTIZE and not args.fp32)
     print(f"Model: {ref.sweep_id}/{ref.run_id}{' (int8)' if predictor.quantized else ''}")
     status = 0
     for text in args.texts:

@@ -14,10 +14,15 @@ from agnews_core.config import SweepConfig
 logger = logging.getLogger(__name__)
 
 THROUGHPUT_FILE = "throughput.json"
-# First guesses (examples/s on 2 CPU cores, batch 16, measured for NOTES.md), replaced by measurements.
-DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (33.0, 120.0), "tiny": (900.0, 3000.0)}
+# First guesses (examples/s on 2 CPU cores: MiniLM batch 8 trained at 42 and predicted at 170-220 in
+# bench/README.md), replaced by what each sweep measures.
+DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (40.0, 180.0), "tiny": (900.0, 3000.0)}
 UNKNOWN_MODEL_THROUGHPUT = (9.0, 30.0)  # a DistilBERT-sized model
 MODEL_LOAD_SECONDS = 3.0
+DATA_LOAD_SECONDS = 1.0  # reading the 57k-row parquet folder and splitting took 0.5-1 s
+TFIDF_SECONDS_PER_TRAIN_ROW = 1.25e-3  # the TF-IDF baseline fit took 6.4 s on 5,120 rows, 0.47 s on 300
+# Trainer.evaluate (unsorted batches of 64, plus the loss) ran 83 rows/s where predict_probabilities ran 170-220.
+TRAINER_EVAL_SLOWDOWN = 2.2
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,14 @@ def record_throughput(root: Path, model: str, train: float, inference: float) ->
 
 
 def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float:
-    """Seconds the sweep should take: untrained baseline, then per LR training, evals and final predictions."""
+    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions."""
     train_examples = config.train_size * config.epochs
     steps = math.ceil(math.ceil(config.train_size / config.batch_size) * config.epochs)
     evals = min(config.evals_per_run, steps)
-    inference_rows_per_run = evals * config.eval_size + config.eval_size + config.test_size
-    per_run = MODEL_LOAD_SECONDS + train_examples / throughput.train + inference_rows_per_run / throughput.inference
-    baseline = MODEL_LOAD_SECONDS + config.test_size / throughput.inference
-    return baseline + per_run * len(config.learning_rates)
+    trainer_eval_rows = evals * config.eval_size * TRAINER_EVAL_SLOWDOWN
+    prediction_rows = config.eval_size + config.test_size
+    per_run = (MODEL_LOAD_SECONDS + train_examples / throughput.train
+               + (trainer_eval_rows + prediction_rows) / throughput.inference)
+    baselines = (DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * config.train_size + MODEL_LOAD_SECONDS
+                 + config.test_size / throughput.inference)
+    return baselines + per_run * len(config.learning_rates)

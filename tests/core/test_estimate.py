@@ -9,8 +9,11 @@ import pytest
 
 from agnews_core.config import SweepConfig
 from agnews_core.estimate import (
+    DATA_LOAD_SECONDS,
     DEFAULT_THROUGHPUT,
     MODEL_LOAD_SECONDS,
+    TFIDF_SECONDS_PER_TRAIN_ROW,
+    TRAINER_EVAL_SLOWDOWN,
     Throughput,
     estimate_sweep_seconds,
     load_throughput,
@@ -49,8 +52,8 @@ def test_estimate_adds_up_training_and_inference() -> None:
     config = SweepConfig(learning_rates=(1e-4, 2e-4), model="tiny", train_size=1000, eval_size=100, test_size=200,
                          batch_size=10, evals_per_run=4, epochs=1.0)
     throughput = Throughput(train=100.0, inference=1000.0, measured=True)
-    per_run = MODEL_LOAD_SECONDS + 1000 / 100 + (4 * 100 + 100 + 200) / 1000
-    baseline = MODEL_LOAD_SECONDS + 200 / 1000
+    per_run = MODEL_LOAD_SECONDS + 1000 / 100 + (4 * 100 * TRAINER_EVAL_SLOWDOWN + 100 + 200) / 1000
+    baseline = DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * 1000 + MODEL_LOAD_SECONDS + 200 / 1000
     assert estimate_sweep_seconds(config, throughput) == pytest.approx(baseline + 2 * per_run)
     longer = SweepConfig(**{**config.to_dict(), "epochs": 2.0})
     assert estimate_sweep_seconds(longer, throughput) > estimate_sweep_seconds(config, throughput)
