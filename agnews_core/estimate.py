@@ -65,15 +65,21 @@ def record_throughput(root: Path, model: str, train: float, inference: float) ->
         logger.warning("could not record throughput in %s: %s", path, exc)
 
 
-def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float:
-    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions."""
-    train_examples = config.train_size * config.epochs
+def remaining_run_seconds(config: SweepConfig, throughput: Throughput, done_fraction: float = 0.0) -> float:
+    """Seconds left in one run at done_fraction of its training: training, evaluations, final predictions."""
     steps = math.ceil(math.ceil(config.train_size / config.batch_size) * config.epochs)
-    evals = min(config.evals_per_run, steps)
+    left = 1.0 - min(max(done_fraction, 0.0), 1.0)
+    evals = min(config.evals_per_run, steps) * left
     trainer_eval_rows = evals * config.eval_size * TRAINER_EVAL_SLOWDOWN
     prediction_rows = config.eval_size + config.test_size
-    per_run = (MODEL_LOAD_SECONDS + train_examples / throughput.train
-               + (trainer_eval_rows + prediction_rows) / throughput.inference)
+    load = MODEL_LOAD_SECONDS if done_fraction == 0.0 else 0.0
+    return (load + config.train_size * config.epochs * left / throughput.train
+            + (trainer_eval_rows + prediction_rows) / throughput.inference)
+
+
+def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float:
+    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions."""
+    per_run = remaining_run_seconds(config, throughput)
     baselines = (DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * config.train_size + MODEL_LOAD_SECONDS
                  + config.test_size / throughput.inference)
     return baselines + per_run * len(config.learning_rates)

@@ -6,6 +6,7 @@ import logging
 import math
 import os
 import secrets
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
 from agnews_core.config import RunSpec, SweepConfig, format_lr
 from agnews_core.data import DataSplits, load_source, make_splits
-from agnews_core.estimate import MODEL_LOAD_SECONDS, Throughput, load_throughput, record_throughput
+from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
 from agnews_core.evaluation import predict_probabilities, predictions_frame
 from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 FaultHook = Callable[[RunSpec], None]  # called as each run starts; tests use it to inject failures
 CURVE_SAVE_SECONDS = 2.0  # how often a running run's curves are written to disk
+MIN_TIMED_ROWS = 50  # prediction passes smaller than this are too short to time
 
 
 def now_iso() -> str:
@@ -107,6 +109,7 @@ class SweepRunner:
         self.fault_hook = fault_hook
         self.throughput: Throughput = load_throughput(store.root, self.config.model)
         self.runs: list[RunRecord] = [RunRecord(s.run_id, s.index, s.learning_rate) for s in run_specs(self.config)]
+        self._inference_rates: list[float] = []
 
     # ---- the sweep
     def run(self) -> SweepRecord:
@@ -161,7 +164,7 @@ class SweepRunner:
             loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
             table = predict_probabilities(loaded.model, loaded.tokenizer, splits.test["text"].tolist(),
                                           max_length=self.config.max_length)
-            self._measured_inference(table.examples_per_second)
+            self._measured_inference(table.examples_per_second, len(table.probabilities))
             baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted)
         except Exception as exc:  # noqa: BLE001 - the runs report the same load failure, one per LR
             logger.warning("untrained baseline failed: %s", exc)
@@ -210,7 +213,7 @@ class SweepRunner:
         for split, frame in (("validation", splits.validation), ("test", splits.test)):
             table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
                                           max_length=self.config.max_length)
-            self._measured_inference(table.examples_per_second)
+            self._measured_inference(table.examples_per_second, len(table.probabilities))
             metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted)
             frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))
         import pandas as pd
@@ -243,22 +246,21 @@ class SweepRunner:
         return TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
                              c.evals_per_run)
 
-    def _measured_inference(self, rate: float) -> None:
-        if rate > 0 and math.isfinite(rate):
-            self.throughput = Throughput(self.throughput.train, rate, True)
+    def _measured_inference(self, rate: float, rows: int) -> None:
+        # The median of passes big enough to time: one slow pass must not skew the next estimate.
+        if rows >= MIN_TIMED_ROWS and rate > 0 and math.isfinite(rate):
+            self._inference_rates.append(rate)
+            self.throughput = Throughput(self.throughput.train, statistics.median(self._inference_rates), True)
 
     def _sweep_eta(self, i: int, report: StepReport) -> float | None:
         if report.run_eta_seconds is None:
             return None
-        c = self.config
-        rate = report.examples_per_second or self.throughput.train
-        evals_left = c.evals_per_run * (report.total_steps - report.step) / max(report.total_steps, 1)
-        inference_rows = evals_left * c.eval_size + c.eval_size + c.test_size
-        this_run = report.run_eta_seconds + inference_rows / self.throughput.inference
-        per_run = (MODEL_LOAD_SECONDS + c.train_size * c.epochs / rate
-                   + (c.evals_per_run + 1) * c.eval_size / self.throughput.inference
-                   + c.test_size / self.throughput.inference)
-        return this_run + per_run * (len(self.runs) - i - 1)
+        measured = Throughput(report.examples_per_second or self.throughput.train, self.throughput.inference, True)
+        done = report.step / max(report.total_steps, 1)
+        # Training time left comes from the step timer; evaluations and predictions from the estimate model.
+        evaluation_left = remaining_run_seconds(self.config, Throughput(math.inf, measured.inference, True), done)
+        this_run = report.run_eta_seconds + evaluation_left
+        return this_run + remaining_run_seconds(self.config, measured) * (len(self.runs) - i - 1)
 
     def _progress(self, phase: str, message: str, index: int = 0, lr: float | None = None, step: int = 0,
                   total: int = 0, rate: float = 0.0, eta: float | None = None) -> None:

@@ -57,3 +57,14 @@ def test_estimate_adds_up_training_and_inference() -> None:
     assert estimate_sweep_seconds(config, throughput) == pytest.approx(baseline + 2 * per_run)
     longer = SweepConfig(**{**config.to_dict(), "epochs": 2.0})
     assert estimate_sweep_seconds(longer, throughput) > estimate_sweep_seconds(config, throughput)
+
+
+def test_remaining_run_seconds_shrinks_to_the_final_predictions() -> None:
+    from agnews_core.estimate import remaining_run_seconds
+
+    config = SweepConfig(model="tiny", train_size=1000, eval_size=100, test_size=200, epochs=1.0, batch_size=10)
+    speed = Throughput(train=50.0, inference=100.0, measured=True)
+    whole, half, done = (remaining_run_seconds(config, speed, f) for f in (0.0, 0.5, 1.0))
+    assert whole > half > done
+    assert done == pytest.approx((100 + 200) / 100.0)  # only the validation and test predictions are left
+    assert half == pytest.approx(500 / 50.0 + (2 * 100 * TRAINER_EVAL_SLOWDOWN + 300) / 100.0)
