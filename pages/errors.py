@@ -80,9 +80,17 @@ table = readable_table(rows)
 probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent",
                                                          width="small")
                        for c in table.columns if c.startswith("P(") or c == "confidence"}
-st.dataframe(table, hide_index=True, width="stretch", row_height=60,
-             column_config={"text": st.column_config.TextColumn("text", width="large"), **probability_columns})
-st.caption(f"Page {page} of {page_count}; text is shown as plain text.")
+selection = st.dataframe(table, hide_index=True, width="stretch", row_height=60, on_select="rerun",
+                         selection_mode="single-row", key=f"errors-table-{page}",
+                         column_config={"text": st.column_config.TextColumn("text", width="large"),
+                                        **probability_columns})
+st.caption(f"Page {page} of {page_count}; select a row to read its whole text (shown as plain text).")
+chosen_rows = selection.selection.rows if selection else []
+if chosen_rows and chosen_rows[0] < len(table):
+    row = table.iloc[chosen_rows[0]]
+    with st.container(border=True):
+        st.caption(f"True {row['true label']}, predicted {row['predicted']} at {row['confidence']:.1%} confidence")
+        st.text(row["text"])
 st.download_button("Download these rows as CSV", readable_table(matches).to_csv(index=False).encode("utf-8"),
                    file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
                    icon=":material/download:")

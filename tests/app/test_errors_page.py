@@ -132,7 +132,7 @@ def test_pagination_reaches_the_last_page(open_page, predictions) -> None:
     first_page_texts = set(at.dataframe[0].value["text"])
     page.set_value(pages).run()
     assert len(at.dataframe[0].value) == total - 25 * (pages - 1)
-    assert f"Page {pages} of {pages}; text is shown as plain text." in values(at.caption)
+    assert f"Page {pages} of {pages}; select a row to read its whole text (shown as plain text)." in values(at.caption)
     assert not first_page_texts & set(at.dataframe[0].value["text"])
     at.selectbox(key="errors_page_size").select(100).run()
     assert len(at.dataframe[0].value) == min(100, total)
