@@ -116,19 +116,25 @@ class JobManager:
         return [self._mark_interrupted(s) if s.status in ACTIVE_STATES and self._is_orphan(s) else s
                 for s in sweeps], broken
 
-    def jobs(self) -> tuple[list[JobView], list[BrokenEntry]]:
-        """Every sweep in the store, newest first, with live progress and curves for the running one."""
+    def jobs(self, runs_for: int | None = None) -> tuple[list[JobView], list[BrokenEntry]]:
+        """Every sweep, newest first, with live progress and curves for the running one.
+
+        Only the newest runs_for sweeps (all when None) get their runs read from disk: a page that polls
+        every few seconds should not re-read hundreds of run files it does not show.
+        """
         sweeps, broken = self.sweeps()
         with self._lock:
             queue = list(self._queue)
             runner = self._runner
             progress = dict(self._progress)
         views = []
-        for sweep in sweeps:
+        for index, sweep in enumerate(sweeps):
             if runner is not None and runner.sweep.sweep_id == sweep.sweep_id:
                 sweep, runs = runner.sweep, tuple(runner.runs)
-            else:
+            elif runs_for is None or index < runs_for:
                 runs = tuple(self.store.load_runs(sweep)[0])
+            else:
+                runs = ()
             position = queue.index(sweep.sweep_id) + 1 if sweep.sweep_id in queue else None
             views.append(JobView(sweep, progress.get(sweep.sweep_id), runs, position))
         return views, broken

@@ -105,12 +105,13 @@ st.subheader("Jobs")
 @st.fragment(run_every=2 if manager.is_busy() else None)
 def job_list() -> None:
     """Every job, newest first; refreshes itself while something runs."""
-    views, broken = manager.jobs()
+    show_all = st.session_state.get("show_all_jobs", False)
+    views, broken = manager.jobs(runs_for=None if show_all else JOBS_SHOWN)
     for entry in broken:
         st.warning(f"Unreadable sweep folder {entry.path}: {entry.problem}", icon=":material/report:")
     if not views:
         st.info("No sweeps yet: fill in the form above and press Start sweep.")
-    show_all = len(views) > JOBS_SHOWN and st.toggle(f"Show all {len(views)} sweeps")
+    show_all = len(views) > JOBS_SHOWN and st.toggle(f"Show all {len(views)} sweeps", key="show_all_jobs")
     for view in views if show_all else views[:JOBS_SHOWN]:
         render_job(manager, view, show_curves=view.sweep.status == "running")
     if st.session_state.get("was_busy") and not manager.is_busy():

@@ -208,3 +208,16 @@ def test_process_is_alive() -> None:
     assert process_is_alive(os.getpid())
     assert not process_is_alive(0) and not process_is_alive(-1)
     assert not process_is_alive(_dead_pid())
+
+
+def test_jobs_reads_runs_only_for_the_sweeps_asked_for(finished_sweep, tmp_path, make_manager) -> None:
+    import shutil
+
+    source, record = finished_sweep
+    shutil.copytree(source.root, tmp_path / "copy")
+    manager = make_manager(ArtifactStore(tmp_path / "copy"))
+    everything, _ = manager.jobs()
+    states_only, _ = manager.jobs(runs_for=0)
+    assert [v.sweep.sweep_id for v in everything] == [v.sweep.sweep_id for v in states_only] == [record.sweep_id]
+    assert [r.run_id for r in everything[0].runs] == list(record.run_ids)
+    assert states_only[0].runs == ()
