@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sweep_configs import tiny_config
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -18,16 +19,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def tiny_config(**overrides):
-    """A sweep config that runs in seconds on the tiny model and the bundled sample."""
-    from agnews_core.config import SweepConfig
-
-    values = dict(learning_rates=(3e-3, 1e-3), model="tiny", data="sample", train_size=400, eval_size=100,
-                  test_size=120, epochs=1.0, batch_size=16, seed=7, evals_per_run=2)
-    values.update(overrides)
-    return SweepConfig(**values)
 
 
 @pytest.fixture(scope="session")

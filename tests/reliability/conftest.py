@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import shutil
 import signal
@@ -14,13 +13,12 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from sweep_configs import small_config, tiny_config  # noqa: F401 - re-exported to the tests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_CONFTEST = REPO_ROOT / "tests" / "conftest.py"
 APP = str(REPO_ROOT / "app.py")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,28 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # Child processes train with one thread: two threads on two shared, busy cores are ten times slower.
 CHILD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
              "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(REPO_ROOT)}
-
-
-def _shared() -> ModuleType:
-    """tests/conftest.py, found by path: every conftest.py is a module named 'conftest', so the name is ambiguous."""
-    for module in list(sys.modules.values()):
-        if getattr(module, "__file__", None) and Path(module.__file__).resolve() == SHARED_CONFTEST:
-            return module
-    spec = importlib.util.spec_from_file_location("agnews_shared_conftest", SHARED_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules[spec.name] = module
-    return module
-
-
-tiny_config: Callable[..., Any] = _shared().tiny_config
-# A handful of rows and two optimizer steps per run: one LR on the tiny model takes about 3 s.
-SMALL = dict(learning_rates=(1e-3,), train_size=32, eval_size=16, test_size=16, batch_size=16, evals_per_run=1)
-
-
-def small_config(**overrides: Any) -> Any:
-    """The smallest useful sweep config (tiny model, bundled sample); keyword overrides win."""
-    return tiny_config(**{**SMALL, **overrides})
 
 
 def child_env(**extra: str) -> dict[str, str]:
