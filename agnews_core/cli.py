@@ -151,7 +151,7 @@ def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
     runs, _ = store.load_runs(record)
     print_sweep_table(record, runs, sys.stdout)
     print(f"Artifacts: {os.path.abspath(store.sweep_dir(record.sweep_id))}")
-    return 0 if record.status in ("done", "done with failures") else 1
+    return 0 if record.status.succeeded else 1
 
 
 def _runs(store: ArtifactStore) -> int:
@@ -163,7 +163,7 @@ def _runs(store: ArtifactStore) -> int:
 
 
 def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.predict import DEFAULT_QUANTIZE, Predictor, TextError, default_run, parse_run_ref
+    from agnews_core.live_predict import DEFAULT_QUANTIZE, Predictor, TextError, default_run, parse_run_ref
 
     ref = parse_run_ref(store, args.run) if args.run else default_run(store)
     if ref is None:

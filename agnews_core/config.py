@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 MAX_LEARNING_RATES = 12
 DEFAULT_LEARNING_RATES: tuple[float, ...] = (5e-5, 1e-4, 2e-4)
 DEFAULT_MODEL = "minilm"
-KEEP_MODEL_CHOICES = ("best", "all", "none")
+
+
+class KeepModels(StrEnum):
+    """Which fine-tuned weights a sweep keeps."""
+
+    BEST = "best"
+    ALL = "all"
+    NONE = "none"
 
 
 def parse_learning_rates(text: str) -> tuple[float, ...]:
@@ -68,7 +76,7 @@ class SweepConfig:
     max_length: int = 128  # 0.7 % of AG News texts exceed 128 tokens
     warmup_ratio: float = 0.1
     evals_per_run: int = 4  # points on the eval-loss curve per run
-    keep_models: str = "best"  # MiniLM weights are ~90 MB per run
+    keep_models: KeepModels = KeepModels.BEST  # MiniLM weights are ~90 MB per run
     validation_fraction: float = 0.2  # the notebook held out 20 % of train
     label: str = ""  # free-text name the analyst gives the sweep
 
@@ -95,8 +103,9 @@ class SweepConfig:
             raise ValueError(f"warmup ratio must be in [0, 1), got {self.warmup_ratio}")
         if not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation fraction must be in (0, 1), got {self.validation_fraction}")
-        if self.keep_models not in KEEP_MODEL_CHOICES:
-            raise ValueError(f"keep_models must be one of {', '.join(KEEP_MODEL_CHOICES)}")
+        if self.keep_models not in set(KeepModels):
+            raise ValueError(f"keep_models must be one of {', '.join(KeepModels)}")
+        object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
         if len(self.label) > 200:
             raise ValueError("sweep name is longer than 200 characters")
 

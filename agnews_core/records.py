@@ -8,13 +8,7 @@ from typing import Any
 
 from agnews_core.config import SweepConfig, format_lr
 from agnews_core.metrics import EvalMetrics
-
-# Run states
-PENDING, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED, SKIPPED = (
-    "pending", "running", "done", "failed", "cancelled", "interrupted", "skipped")
-# Sweep states (a sweep is one job)
-QUEUED, DONE_WITH_FAILURES = "queued", "done with failures"
-ACTIVE_STATES = (QUEUED, RUNNING)
+from agnews_core.states import RunState, SweepState
 
 
 @dataclass(frozen=True)
@@ -33,7 +27,7 @@ class RunRecord:
     run_id: str
     index: int
     learning_rate: float
-    status: str = PENDING
+    status: RunState = RunState.PENDING
     error: str = ""
     train_loss: tuple[LossPoint, ...] = ()
     eval_loss: tuple[LossPoint, ...] = ()
@@ -47,6 +41,9 @@ class RunRecord:
     model_saved: bool = False
     started_at: str = ""
     finished_at: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", RunState(self.status))  # an unknown state reads as a corrupt file
 
     @property
     def lr_label(self) -> str:
@@ -86,7 +83,7 @@ class SweepRecord:
 
     sweep_id: str
     config: SweepConfig
-    status: str = QUEUED
+    status: SweepState = SweepState.QUEUED
     created_at: str = ""
     started_at: str = ""
     finished_at: str = ""
@@ -99,6 +96,9 @@ class SweepRecord:
     run_ids: tuple[str, ...] = ()
     best_run_id: str = ""
     best_by_accuracy_run_id: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

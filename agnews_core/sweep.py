@@ -14,24 +14,15 @@ from datetime import UTC, datetime
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
-from agnews_core.config import RunSpec, SweepConfig, format_lr
+from agnews_core.batch_predict import predict_probabilities, predictions_frame
+from agnews_core.config import KeepModels, RunSpec, SweepConfig, format_lr
 from agnews_core.data import DataSplits, load_source, make_splits
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
-from agnews_core.evaluation import predict_probabilities, predictions_frame
 from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
 from agnews_core.progress import Progress, ProgressCallback, ignore_progress
-from agnews_core.records import (
-    CANCELLED,
-    DONE,
-    DONE_WITH_FAILURES,
-    FAILED,
-    RUNNING,
-    SKIPPED,
-    LossPoint,
-    RunRecord,
-    SweepRecord,
-)
+from agnews_core.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.states import RunState, SweepState
 from agnews_core.training import StepReport, TrainSettings, train_model
 
 logger = logging.getLogger(__name__)
@@ -71,7 +62,7 @@ def create_sweep(store: ArtifactStore, config: SweepConfig, estimate_seconds: fl
 
 def pick_best(runs: list[RunRecord]) -> str:
     """Id of the finished run with the lowest finite eval loss (ties: higher accuracy, then earlier)."""
-    candidates = [r for r in runs if r.status == DONE and r.final_eval_loss is not None
+    candidates = [r for r in runs if r.status == RunState.DONE and r.final_eval_loss is not None
                   and math.isfinite(r.final_eval_loss)]
     if not candidates:
         return ""
@@ -81,19 +72,19 @@ def pick_best(runs: list[RunRecord]) -> str:
 
 def pick_best_by_accuracy(runs: list[RunRecord]) -> str:
     """Id of the finished run with the highest validation accuracy (ties: lower eval loss, then earlier)."""
-    candidates = [r for r in runs if r.status == DONE and r.validation is not None]
+    candidates = [r for r in runs if r.status == RunState.DONE and r.validation is not None]
     if not candidates:
         return ""
     return min(candidates, key=lambda r: (-r.validation.accuracy, r.final_eval_loss or math.inf, r.index)).run_id
 
 
-def final_status(runs: list[RunRecord], cancelled: bool) -> str:
+def final_status(runs: list[RunRecord], cancelled: bool) -> SweepState:
     """Sweep state from its runs' states."""
     if cancelled:
-        return CANCELLED
-    if runs and all(r.status == FAILED for r in runs):
-        return FAILED
-    return DONE_WITH_FAILURES if any(r.status == FAILED for r in runs) else DONE
+        return SweepState.CANCELLED
+    if runs and all(r.status == RunState.FAILED for r in runs):
+        return SweepState.FAILED
+    return SweepState.DONE_WITH_FAILURES if any(r.status == RunState.FAILED for r in runs) else SweepState.DONE
 
 
 class SweepRunner:
@@ -114,33 +105,33 @@ class SweepRunner:
     # ---- the sweep
     def run(self) -> SweepRecord:
         """Run every LR; never raises for a failing run; returns the final record."""
-        self._save_sweep(status=RUNNING, started_at=now_iso(), pid=os.getpid())
+        self._save_sweep(status=SweepState.RUNNING, started_at=now_iso(), pid=os.getpid())
         try:
             splits = self._load_data()
         except Exception as exc:  # noqa: BLE001 - the job must end with a message, not hang
             logger.exception("sweep %s could not load data", self.sweep.sweep_id)
             for i, _run in enumerate(self.runs):
-                self._save_run(i, status=FAILED, error=f"data could not be loaded: {exc}")
-            return self._save_sweep(status=FAILED, error=str(exc), finished_at=now_iso())
+                self._save_run(i, status=RunState.FAILED, error=f"data could not be loaded: {exc}")
+            return self._save_sweep(status=SweepState.FAILED, error=str(exc), finished_at=now_iso())
         self._baselines(splits)
         for i, spec in enumerate(run_specs(self.config)):
             if self.cancel.is_set():
-                self._save_run(i, status=SKIPPED, error="not started: the sweep was cancelled")
+                self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
                 continue
             self._run_one(i, spec, splits)
         return self._finish()
 
     def _finish(self) -> SweepRecord:
         best = pick_best(self.runs)
-        if self.config.keep_models == "best":
+        if self.config.keep_models == KeepModels.BEST:
             for run in self.runs:
                 if run.run_id != best and run.model_saved:
                     self.store.delete_model(self.sweep.sweep_id, run.run_id)
                     self._save_run(run.index, model_saved=False)
         status = final_status(self.runs, self.cancel.is_set())
-        failed = [r for r in self.runs if r.status == FAILED]
+        failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
-        done = [r for r in self.runs if r.status == DONE and r.train_examples_per_second > 0]
+        done = [r for r in self.runs if r.status == RunState.DONE and r.train_examples_per_second > 0]
         if done:
             record_throughput(self.store.root, self.config.model,
                               sum(r.train_examples_per_second for r in done) / len(done), self.throughput.inference)
@@ -172,7 +163,7 @@ class SweepRunner:
 
     # ---- one run
     def _run_one(self, i: int, spec: RunSpec, splits: DataSplits) -> None:
-        self._save_run(i, status=RUNNING, started_at=now_iso())
+        self._save_run(i, status=RunState.RUNNING, started_at=now_iso())
         last_save = [0.0]
 
         def on_curve(train_loss: list[LossPoint], eval_loss: list[LossPoint]) -> None:
@@ -199,13 +190,13 @@ class SweepRunner:
                            steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
                            train_examples_per_second=round(outcome.examples_per_second, 2))
             if outcome.cancelled:
-                self._save_run(i, status=CANCELLED, finished_at=now_iso(),
+                self._save_run(i, status=RunState.CANCELLED, finished_at=now_iso(),
                                error=f"cancelled at step {outcome.steps_done}/{outcome.total_steps}; curves kept")
                 return
             self._evaluate_and_save(i, spec, loaded, splits)
         except Exception as exc:  # noqa: BLE001 - one failed run must not stop the sweep
             logger.exception("run %s failed", spec.run_id)
-            self._save_run(i, status=FAILED, error=_describe_error(exc), finished_at=now_iso())
+            self._save_run(i, status=RunState.FAILED, error=_describe_error(exc), finished_at=now_iso())
 
     def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits) -> None:  # noqa: ANN001
         self._progress("evaluating", f"Evaluating lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
@@ -220,20 +211,20 @@ class SweepRunner:
 
         self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))
         saved = self._maybe_save_model(i, spec, loaded)
-        self._save_run(i, status=DONE, validation=metrics["validation"], test=metrics["test"],
+        self._save_run(i, status=RunState.DONE, validation=metrics["validation"], test=metrics["test"],
                        model_saved=saved, finished_at=now_iso())
 
     def _maybe_save_model(self, i: int, spec: RunSpec, loaded) -> bool:  # noqa: ANN001
-        if self.config.keep_models == "none":
+        if self.config.keep_models == KeepModels.NONE:
             return False
-        if self.config.keep_models == "best":
-            candidate = self.runs[i].with_changes(status=DONE)
+        if self.config.keep_models == KeepModels.BEST:
+            candidate = self.runs[i].with_changes(status=RunState.DONE)
             others = [r for r in self.runs if r.run_id != spec.run_id]
             if pick_best([*others, candidate]) != spec.run_id:
                 return False
         self._progress("saving", f"Saving model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
         self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
-        if self.config.keep_models == "best":
+        if self.config.keep_models == KeepModels.BEST:
             for other in self.runs:
                 if other.run_id != spec.run_id and other.model_saved:
                     self.store.delete_model(self.sweep.sweep_id, other.run_id)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from agnews_core.jobs import JobManager, JobView
 from agnews_core.progress import format_duration
-from agnews_core.records import ACTIVE_STATES, RUNNING
+from agnews_core.states import SweepState
 from agnews_ui.charts import loss_figure
 from agnews_ui.format import (
     STATE_BADGES,
@@ -43,9 +43,9 @@ def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
         head, badge = st.columns([5, 1])
         head.markdown(f"**{escape_markdown(sweep_title(sweep))}**")
         badge.badge(sweep.status, icon=icon or None, color=colour)
-        if sweep.status == RUNNING and view.progress is not None:
+        if sweep.status == SweepState.RUNNING and view.progress is not None:
             st.progress(progress_fraction(view.progress), text=progress_text(view.progress))
-        elif sweep.status == RUNNING:
+        elif sweep.status == SweepState.RUNNING:
             st.progress(0.0, text="Starting…")
         elif view.queue_position:
             st.caption(f"Queued: number {view.queue_position} in line; starts when the sweep before it ends.")
@@ -53,8 +53,8 @@ def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
         took = elapsed_seconds(sweep.started_at, sweep.finished_at)
         took_text = f"took {format_duration(took)}" if took is not None else ""
         st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, took_text, sweep.data_description) if x))
-        if sweep.error and sweep.status in ("failed", "interrupted", "done with failures", "cancelled"):
-            (st.error if sweep.status == "failed" else st.warning)(sweep.error)
+        if sweep.error and not sweep.status.is_active and sweep.status != SweepState.DONE:
+            (st.error if sweep.status == SweepState.FAILED else st.warning)(sweep.error)
         if view.runs:
             st.dataframe(runs_table(view), hide_index=True, width="stretch")
         if show_curves and any(r.train_loss for r in view.runs):
@@ -62,7 +62,7 @@ def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
             left.plotly_chart(loss_figure(view.runs, "train"), key=f"live-train-{sweep.sweep_id}")
             right.plotly_chart(loss_figure(view.runs, "eval"), key=f"live-eval-{sweep.sweep_id}")
         actions = st.columns([1, 1, 4])
-        if sweep.status in ACTIVE_STATES and actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}",
+        if sweep.status.is_active and actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}",
                                                                icon=":material/stop_circle:"):
             st.toast(manager.cancel(sweep.sweep_id))
         if sweep.best_run_id:

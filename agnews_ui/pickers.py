@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore
-from agnews_core.records import DONE, RunRecord, SweepRecord
+from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.states import RunState
 from agnews_ui.format import sweep_title
 
 
@@ -44,7 +45,7 @@ def load_runs(store: ArtifactStore, sweep: SweepRecord) -> list[RunRecord]:
 
 def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run") -> RunRecord | None:
     """A select box of finished runs; defaults to ?run= or the best run. None when no run finished."""
-    finished = [r for r in runs if r.status == DONE and r.test is not None]
+    finished = [r for r in runs if r.status == RunState.DONE and r.test is not None]
     if not finished:
         return None
     ids = [r.run_id for r in finished]

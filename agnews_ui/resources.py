@@ -33,7 +33,7 @@ def store() -> ArtifactStore:
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def predictor(sweep_id: str, run_id: str, quantize: bool):  # noqa: ANN201 - torch types load lazily
     """A loaded model for live predictions, kept across reruns and sessions."""
-    from agnews_core.predict import Predictor, RunRef
+    from agnews_core.live_predict import Predictor, RunRef
 
     return Predictor.for_run(store(), RunRef(sweep_id, run_id), quantize=quantize)
 

@@ -22,9 +22,9 @@ def main() -> None:
     parser.add_argument("--extra-test", type=int, default=2000, help="test rows outside the sweep's test rows")
     args = parser.parse_args()
     quiet_transformers()
+    from agnews_core.batch_predict import predict_probabilities
     from agnews_core.config import SweepConfig
     from agnews_core.data import load_source, make_splits
-    from agnews_core.evaluation import predict_probabilities
     from agnews_core.training import TrainSettings, train_model
 
     config = SweepConfig(data=data_spec(), train_size=args.train_size, batch_size=args.batch_size,

@@ -32,7 +32,7 @@ def fine_tuned(artifacts: str | None, train_rows: int) -> tuple[Any, str]:
 
     if artifacts:
         from agnews_core.artifacts import ArtifactStore
-        from agnews_core.predict import default_run
+        from agnews_core.live_predict import default_run
 
         store = ArtifactStore(artifacts)
         ref = default_run(store)
@@ -55,8 +55,8 @@ def build_variants(loaded: Any) -> list[Variant]:
     """fp32 and dynamic int8 Predictors, each at 2 threads and at 1 thread."""
     import torch
 
+    from agnews_core.live_predict import Predictor
     from agnews_core.models import LoadedModel
-    from agnews_core.predict import Predictor
 
     fp32 = Predictor(loaded, quantize=False)
     int8 = Predictor(LoadedModel(copy.deepcopy(loaded.model), loaded.tokenizer, loaded.name), quantize=True)

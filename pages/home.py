@@ -17,7 +17,7 @@ st.write(
 manager = job_manager()
 store = manager.store
 views, broken = manager.jobs(runs_for=0)  # counts and states only
-active = [v for v in views if v.sweep.status in ("queued", "running")]
+active = [v for v in views if v.sweep.status.is_active]
 finished = [v for v in views if v.sweep.best_run_id]
 
 left, middle, right = st.columns(3)

@@ -5,8 +5,8 @@ import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
 from agnews_core.data import sample_folder
+from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
 from agnews_core.models import ModelLoadError
-from agnews_core.predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
 from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct

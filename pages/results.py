@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.states import SweepState
 from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.charts import loss_figure, lr_colour
 from agnews_ui.format import escape_markdown, pct
@@ -26,7 +27,7 @@ config = sweep.config
 st.caption(f"{sweep.status} · {sweep.model_description} · {sweep.data_description or config.data} · "
            f"train {config.train_size:,} rows, {config.epochs:g} epoch(s), batch {config.batch_size}, seed {config.seed}")
 if sweep.error:
-    (st.error if sweep.status == "failed" else st.warning)(sweep.error)
+    (st.error if sweep.status == SweepState.FAILED else st.warning)(sweep.error)
 
 x_axis = st.segmented_control("X axis", ["step", "epoch"], default="step", key="x_axis") or "step"
 left, right = st.columns(2)

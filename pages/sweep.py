@@ -4,6 +4,7 @@ import streamlit as st
 
 from agnews_core.config import DEFAULT_LEARNING_RATES, SweepConfig, format_lr
 from agnews_core.progress import format_duration
+from agnews_core.states import SweepState
 from agnews_ui.boot import ensure_app_navigation
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
@@ -113,7 +114,7 @@ def job_list() -> None:
         st.info("No sweeps yet: fill in the form above and press Start sweep.")
     show_all = len(views) > JOBS_SHOWN and st.toggle(f"Show all {len(views)} sweeps", key="show_all_jobs")
     for view in views if show_all else views[:JOBS_SHOWN]:
-        render_job(manager, view, show_curves=view.sweep.status == "running")
+        render_job(manager, view, show_curves=view.sweep.status == SweepState.RUNNING)
     if st.session_state.get("was_busy") and not manager.is_busy():
         st.session_state["was_busy"] = False
         st.rerun()  # stop polling once the last job ends

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agnews_core.labels import LABELS
-from agnews_core.predict import MAX_CHARS
+from agnews_core.live_predict import MAX_CHARS
 
 from .conftest import button, metrics, values
 

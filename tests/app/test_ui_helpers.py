@@ -11,7 +11,8 @@ from agnews_core.config import SweepConfig
 from agnews_core.data import available_sizes, load_source
 from agnews_core.labels import LABELS
 from agnews_core.progress import Progress
-from agnews_core.records import DONE, LossPoint, RunRecord, SweepRecord
+from agnews_core.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.states import RunState
 from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
 from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
 from agnews_ui.sweep_form import FormValues, validate_form
@@ -140,7 +141,7 @@ def test_progress_fraction_counts_finished_runs_and_steps() -> None:
 # ---- charts
 def run(index: int, lr: float, points: int = 3) -> RunRecord:
     train = tuple(LossPoint(step=10 * (i + 1), epoch=(i + 1) / points, loss=1.4 - 0.1 * i) for i in range(points))
-    return RunRecord(f"run{index + 1:02d}", index, lr, status=DONE, train_loss=train, eval_loss=train[-1:])
+    return RunRecord(f"run{index + 1:02d}", index, lr, status=RunState.DONE, train_loss=train, eval_loss=train[-1:])
 
 
 def test_loss_figure_has_one_trace_per_lr_in_its_sweep_colour() -> None:

@@ -34,5 +34,5 @@ def test_no_core_module_imports_streamlit() -> None:
 
 
 def test_the_job_manager_and_predictor_import_without_torch() -> None:
-    loaded = _loaded_after("import agnews_core.jobs, agnews_core.predict, agnews_core.cli")
+    loaded = _loaded_after("import agnews_core.jobs, agnews_core.live_predict, agnews_core.cli")
     assert not loaded & {"torch", "transformers", "datasets", "streamlit"}

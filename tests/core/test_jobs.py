@@ -12,17 +12,8 @@ import pytest
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.config import RunSpec
 from agnews_core.jobs import process_is_alive
-from agnews_core.records import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    INTERRUPTED,
-    QUEUED,
-    RUNNING,
-    SKIPPED,
-    LossPoint,
-    RunRecord,
-)
+from agnews_core.records import LossPoint, RunRecord
+from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import create_sweep, now_iso
 
 WAIT = 120  # seconds; generous because other work may share the CPU
@@ -67,18 +58,18 @@ def _dead_pid() -> int:
 def test_a_submitted_sweep_runs_in_the_background(store: ArtifactStore, small_config, make_manager, gate) -> None:
     manager = make_manager(store, fault_hook=gate)
     sweep = manager.submit(small_config())
-    assert sweep.status == QUEUED and sweep.estimate_seconds > 0
+    assert sweep.status == SweepState.QUEUED and sweep.estimate_seconds > 0
     assert gate.entered.wait(WAIT)
     view = manager.job(sweep.sweep_id)
-    assert view.sweep.status == RUNNING and manager.is_busy()
-    assert view.progress is not None and [r.status for r in view.runs] == [RUNNING]
+    assert view.sweep.status == RunState.RUNNING and manager.is_busy()
+    assert view.progress is not None and [r.status for r in view.runs] == [RunState.RUNNING]
     gate.open()
     assert manager.wait_idle(WAIT)
     view = manager.job(sweep.sweep_id)
-    assert view.sweep.status == DONE and view.progress is None and view.queue_position is None
-    assert store.load_sweep(sweep.sweep_id).status == DONE
+    assert view.sweep.status == RunState.DONE and view.progress is None and view.queue_position is None
+    assert store.load_sweep(sweep.sweep_id).status == RunState.DONE
     (run,), _ = store.load_runs(view.sweep)
-    assert run.status == DONE and run.train_loss
+    assert run.status == RunState.DONE and run.train_loss
     assert not manager.is_busy()
 
 
@@ -88,13 +79,13 @@ def test_two_submits_are_queued_and_run_in_order(store: ArtifactStore, small_con
     second = manager.submit(small_config(learning_rates=(3e-4,)))
     assert gate.entered.wait(WAIT)
     views = {v.sweep.sweep_id: v for v in manager.jobs()[0]}
-    assert views[first.sweep_id].sweep.status == RUNNING and views[first.sweep_id].queue_position is None
-    assert views[second.sweep_id].sweep.status == QUEUED and views[second.sweep_id].queue_position == 1
+    assert views[first.sweep_id].sweep.status == RunState.RUNNING and views[first.sweep_id].queue_position is None
+    assert views[second.sweep_id].sweep.status == SweepState.QUEUED and views[second.sweep_id].queue_position == 1
     gate.open()
     assert manager.wait_idle(WAIT)
     assert gate.seen == [1e-3, 3e-4]
     done_first, done_second = store.load_sweep(first.sweep_id), store.load_sweep(second.sweep_id)
-    assert (done_first.status, done_second.status) == (DONE, DONE)
+    assert (done_first.status, done_second.status) == (RunState.DONE, RunState.DONE)
     assert done_first.finished_at <= done_second.started_at
 
 
@@ -105,13 +96,13 @@ def test_cancel_a_queued_job(store: ArtifactStore, small_config, make_manager, g
     assert gate.entered.wait(WAIT)
     assert manager.cancel(queued.sweep_id) == "Cancelled before it started."
     record = store.load_sweep(queued.sweep_id)
-    assert record.status == CANCELLED and "before it started" in record.error
-    assert [r.status for r in store.load_runs(record)[0]] == [SKIPPED, SKIPPED]
+    assert record.status == RunState.CANCELLED and "before it started" in record.error
+    assert [r.status for r in store.load_runs(record)[0]] == [RunState.SKIPPED, RunState.SKIPPED]
     assert manager.job(queued.sweep_id).queue_position is None
     gate.open(fail=True)  # end the running one quickly
     assert manager.wait_idle(WAIT)
     assert gate.seen == [1e-3]  # the cancelled sweep never started a run
-    assert store.load_sweep(running.sweep_id).status == FAILED
+    assert store.load_sweep(running.sweep_id).status == RunState.FAILED
     assert manager.cancel(queued.sweep_id) == "This sweep is not running."
 
 
@@ -123,10 +114,10 @@ def test_cancel_the_running_job(store: ArtifactStore, small_config, make_manager
     gate.open()
     assert manager.wait_idle(WAIT)
     record = store.load_sweep(sweep.sweep_id)
-    assert record.status == CANCELLED
+    assert record.status == RunState.CANCELLED
     first, second = store.load_runs(record)[0]
-    assert first.status == CANCELLED and 1 <= first.steps_done <= 2 < first.total_steps == 20
-    assert second.status == SKIPPED
+    assert first.status == RunState.CANCELLED and 1 <= first.steps_done <= 2 < first.total_steps == 20
+    assert second.status == RunState.SKIPPED
     assert gate.seen == [1e-3]
 
 
@@ -137,18 +128,18 @@ def test_stop_cancels_what_is_queued(store: ArtifactStore, small_config, make_ma
     assert gate.entered.wait(WAIT)
     gate.open()
     manager.stop()
-    assert store.load_sweep(queued.sweep_id).status == CANCELLED
+    assert store.load_sweep(queued.sweep_id).status == RunState.CANCELLED
     assert "job manager stopped" in store.load_sweep(queued.sweep_id).error
-    assert store.load_sweep(running.sweep_id).status == CANCELLED
+    assert store.load_sweep(running.sweep_id).status == RunState.CANCELLED
     assert not manager._worker.is_alive()
 
 
 def _running_sweep_on_disk(store: ArtifactStore, small_config, pid: int):
     sweep = create_sweep(store, small_config(learning_rates=(1e-3, 3e-4)))
-    sweep = sweep.with_changes(status=RUNNING, pid=pid, started_at=now_iso())
+    sweep = sweep.with_changes(status=RunState.RUNNING, pid=pid, started_at=now_iso())
     store.save_sweep(sweep)
     curve = (LossPoint(1, 0.05, 1.39), LossPoint(2, 0.1, 1.37))
-    store.save_run(sweep.sweep_id, RunRecord(sweep.run_ids[0], 0, 1e-3, status=RUNNING, train_loss=curve,
+    store.save_run(sweep.sweep_id, RunRecord(sweep.run_ids[0], 0, 1e-3, status=RunState.RUNNING, train_loss=curve,
                                              eval_loss=(LossPoint(2, 0.1, 1.38),), steps_done=2, total_steps=20))
     return sweep
 
@@ -158,22 +149,22 @@ def test_a_sweep_of_a_dead_process_is_shown_interrupted(store: ArtifactStore, sm
     assert not process_is_alive(dead)
     orphan = _running_sweep_on_disk(store, small_config, dead)
     queued = create_sweep(store, small_config(), pid=dead)
-    finished = create_sweep(store, small_config()).with_changes(status=DONE)
+    finished = create_sweep(store, small_config()).with_changes(status=RunState.DONE)
     store.save_sweep(finished)
 
     manager = make_manager(store)
     assert sorted(manager.recovered) == sorted([orphan.sweep_id, queued.sweep_id])
     record = manager.job(orphan.sweep_id).sweep
-    assert record.status == INTERRUPTED and "while this sweep was running" in record.error
-    assert store.load_sweep(orphan.sweep_id).status == INTERRUPTED
+    assert record.status == RunState.INTERRUPTED and "while this sweep was running" in record.error
+    assert store.load_sweep(orphan.sweep_id).status == RunState.INTERRUPTED
     running, pending = store.load_runs(record)[0]
-    assert running.status == INTERRUPTED and "curves kept" in running.error
+    assert running.status == RunState.INTERRUPTED and "curves kept" in running.error
     assert [p.loss for p in running.train_loss] == [1.39, 1.37] and len(running.eval_loss) == 1
     assert running.steps_done == 2
-    assert pending.status == SKIPPED
-    assert store.load_sweep(queued.sweep_id).status == INTERRUPTED
+    assert pending.status == RunState.SKIPPED
+    assert store.load_sweep(queued.sweep_id).status == RunState.INTERRUPTED
     assert "before this sweep started" in store.load_sweep(queued.sweep_id).error
-    assert store.load_sweep(finished.sweep_id).status == DONE
+    assert store.load_sweep(finished.sweep_id).status == RunState.DONE
 
 
 def test_a_sweep_of_a_live_process_is_left_alone(store: ArtifactStore, small_config, make_manager) -> None:
@@ -182,8 +173,8 @@ def test_a_sweep_of_a_live_process_is_left_alone(store: ArtifactStore, small_con
         sweep = _running_sweep_on_disk(store, small_config, other.pid)
         manager = make_manager(store)
         assert manager.recovered == []
-        assert manager.job(sweep.sweep_id).sweep.status == RUNNING
-        assert store.load_sweep(sweep.sweep_id).status == RUNNING
+        assert manager.job(sweep.sweep_id).sweep.status == RunState.RUNNING
+        assert store.load_sweep(sweep.sweep_id).status == RunState.RUNNING
     finally:
         other.kill()
         other.wait()
@@ -196,10 +187,10 @@ def test_a_second_manager_does_not_interrupt_the_first_ones_job(store: ArtifactS
     assert gate.entered.wait(WAIT)
     second = make_manager(store)
     assert second.recovered == []
-    assert second.job(sweep.sweep_id).sweep.status == RUNNING
+    assert second.job(sweep.sweep_id).sweep.status == RunState.RUNNING
     gate.open(fail=True)
     assert first.wait_idle(WAIT)
-    assert store.load_sweep(sweep.sweep_id).status == FAILED
+    assert store.load_sweep(sweep.sweep_id).status == RunState.FAILED
 
 
 def test_process_is_alive() -> None:

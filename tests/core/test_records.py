@@ -7,7 +7,8 @@ import math
 
 from agnews_core.config import SweepConfig
 from agnews_core.metrics import compute_metrics
-from agnews_core.records import QUEUED, LossPoint, RunRecord, SweepRecord
+from agnews_core.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.states import SweepState
 
 
 def _run() -> RunRecord:
@@ -38,7 +39,7 @@ def test_sweep_record_round_trips_and_ignores_unknown_fields() -> None:
     data = json.loads(json.dumps(sweep.to_dict()))
     assert SweepRecord.from_dict({**data, "added_later": True}) == sweep
     minimal = SweepRecord.from_dict({"sweep_id": "old", "config": config.to_dict()})
-    assert minimal.status == QUEUED and minimal.run_ids == () and minimal.baselines == {}
+    assert minimal.status == SweepState.QUEUED and minimal.run_ids == () and minimal.baselines == {}
 
 
 def test_with_changes_returns_a_new_record() -> None:

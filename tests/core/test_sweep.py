@@ -16,11 +16,12 @@ from agnews_core.config import RunSpec
 from agnews_core.labels import LABELS
 from agnews_core.metrics import compute_metrics
 from agnews_core.progress import Progress
-from agnews_core.records import CANCELLED, DONE, DONE_WITH_FAILURES, FAILED, PENDING, SKIPPED, RunRecord
+from agnews_core.records import RunRecord
+from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import _describe_error, final_status, pick_best, pick_best_by_accuracy, run_sweep
 
 
-def _run(index: int, loss: float | None, accuracy: float = 0.5, status: str = DONE) -> RunRecord:
+def _run(index: int, loss: float | None, accuracy: float = 0.5, status: str = RunState.DONE) -> RunRecord:
     validation = compute_metrics([0, 1, 2, 3], [0, 1, 2, 3]) if accuracy == 1.0 else None
     if validation is None:
         correct = round(accuracy * 4)
@@ -37,7 +38,7 @@ def _files(store: ArtifactStore, sweep_id: str) -> set[str]:
 # ---- the artifact tree of a finished sweep (shared, read-only)
 def test_finished_sweep_writes_the_full_artifact_tree(finished_sweep) -> None:
     store, record = finished_sweep
-    assert record.status == DONE and record.error == ""
+    assert record.status == RunState.DONE and record.error == ""
     assert len(record.run_ids) == 2
     files = _files(store, record.sweep_id)
     assert "sweep.json" in files
@@ -54,7 +55,7 @@ def test_finished_runs_have_curves_metrics_and_predictions(finished_sweep) -> No
     runs, broken = store.load_runs(record)
     assert broken == [] and [r.run_id for r in runs] == list(record.run_ids)
     for run in runs:
-        assert run.status == DONE and run.model_saved
+        assert run.status == RunState.DONE and run.model_saved
         assert run.steps_done == run.total_steps > 0
         assert len(run.train_loss) >= 2 and all(math.isfinite(p.loss) for p in run.train_loss)
         assert [p.step for p in run.train_loss] == sorted(p.step for p in run.train_loss)
@@ -95,7 +96,7 @@ def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config)
         raise RuntimeError("a progress display that fails must not stop the sweep")
 
     record = run_sweep(store, small_config(learning_rates=(3e-3, 1e-3), keep_models="best"), on_progress=broken_display)
-    assert record.status == DONE
+    assert record.status == RunState.DONE
     runs, _ = store.load_runs(record)
     kept = {r.run_id for r in runs if store.has_model(record.sweep_id, r.run_id)}
     assert kept == {record.best_run_id}
@@ -115,12 +116,12 @@ def test_a_failing_run_does_not_stop_the_sweep(store: ArtifactStore, small_confi
 
     record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4), keep_models="none"), fault_hook=fail_first)
     assert started == [1e-3, 3e-4]
-    assert record.status == DONE_WITH_FAILURES
+    assert record.status == SweepState.DONE_WITH_FAILURES
     assert "lr 1e-3: RuntimeError: injected failure" in record.error
     first, second = store.load_runs(record)[0]
-    assert (first.status, first.error) == (FAILED, "RuntimeError: injected failure")
+    assert (first.status, first.error) == (RunState.FAILED, "RuntimeError: injected failure")
     assert first.finished_at and not first.model_saved
-    assert second.status == DONE and record.best_run_id == second.run_id
+    assert second.status == RunState.DONE and record.best_run_id == second.run_id
     assert not second.model_saved and not store.model_dir(record.sweep_id, second.run_id).exists()  # keep none
 
 
@@ -138,18 +139,18 @@ def test_a_diverging_run_is_recorded_failed(store: ArtifactStore, small_config, 
     monkeypatch.setattr(sweep_module, "load_pretrained", load_with_nan_head)
     record = run_sweep(store, small_config())
     (run,), _ = store.load_runs(record)
-    assert run.status == FAILED
+    assert run.status == RunState.FAILED
     assert run.error.startswith("TrainingDiverged: training loss became NaN or infinite")
     assert math.isnan(run.train_loss[-1].loss)  # the NaN point is kept (stored as null)
-    assert record.status == FAILED and record.best_run_id == ""
+    assert record.status == RunState.FAILED and record.best_run_id == ""
     assert not store.has_model(record.sweep_id, run.run_id)
 
 
 def test_data_that_cannot_load_fails_every_run(store: ArtifactStore, small_config, tmp_path) -> None:
     record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4), data=str(tmp_path / "missing")))
-    assert record.status == FAILED and "not 'auto', 'hub', 'sample'" in record.error
+    assert record.status == RunState.FAILED and "not 'auto', 'hub', 'sample'" in record.error
     runs, _ = store.load_runs(record)
-    assert [r.status for r in runs] == [FAILED, FAILED]
+    assert [r.status for r in runs] == [RunState.FAILED, RunState.FAILED]
     assert all(r.error.startswith("data could not be loaded") for r in runs)
 
 
@@ -166,14 +167,14 @@ def test_cancel_stops_within_a_step_and_keeps_the_curves(store: ArtifactStore, s
 
     config = small_config(learning_rates=(1e-3, 3e-4, 1e-4), train_size=320)  # 20 steps per run
     record = run_sweep(store, config, on_progress=cancel_at_step_two, cancel=cancel)
-    assert record.status == CANCELLED
+    assert record.status == RunState.CANCELLED
     first, *rest = store.load_runs(record)[0]
-    assert first.status == CANCELLED and first.total_steps == 20
+    assert first.status == RunState.CANCELLED and first.total_steps == 20
     assert first.steps_done <= 3 and max(steps_seen) <= 3
     assert "cancelled at step" in first.error and "curves kept" in first.error
     assert first.train_loss and all(p.step <= first.steps_done for p in first.train_loss)
     assert first.final_eval_loss is None and first.validation is None
-    assert [r.status for r in rest] == [SKIPPED, SKIPPED]
+    assert [r.status for r in rest] == [RunState.SKIPPED, RunState.SKIPPED]
     assert all("cancelled" in r.error for r in rest)
     assert record.best_run_id == "" and not store.has_model(record.sweep_id, first.run_id)
 
@@ -182,8 +183,8 @@ def test_cancel_before_start_skips_every_run(store: ArtifactStore, small_config)
     cancel = threading.Event()
     cancel.set()
     record = run_sweep(store, small_config(learning_rates=(1e-3, 3e-4)), cancel=cancel)
-    assert record.status == CANCELLED
-    assert [r.status for r in store.load_runs(record)[0]] == [SKIPPED, SKIPPED]
+    assert record.status == RunState.CANCELLED
+    assert [r.status for r in store.load_runs(record)[0]] == [RunState.SKIPPED, RunState.SKIPPED]
 
 
 # ---- pure helpers
@@ -193,7 +194,7 @@ def test_pick_best_takes_the_lowest_finite_eval_loss() -> None:
 
 
 def test_pick_best_ignores_nan_none_and_unfinished_runs() -> None:
-    runs = [_run(0, float("nan")), _run(1, None), _run(2, 0.1, status=FAILED), _run(3, 0.2, status=CANCELLED),
+    runs = [_run(0, float("nan")), _run(1, None), _run(2, 0.1, status=RunState.FAILED), _run(3, 0.2, status=RunState.CANCELLED),
             _run(4, float("inf")), _run(5, 0.8)]
     assert pick_best(runs) == "run06"
     assert pick_best(runs[:5]) == ""
@@ -209,18 +210,18 @@ def test_pick_best_breaks_ties_by_accuracy_then_order() -> None:
 def test_pick_best_by_accuracy() -> None:
     runs = [_run(0, 0.3, accuracy=0.5), _run(1, 0.6, accuracy=0.75), _run(2, 0.5, accuracy=0.75)]
     assert pick_best_by_accuracy(runs) == "run03"
-    assert pick_best_by_accuracy([_run(0, None, accuracy=0.5, status=FAILED)]) == ""
+    assert pick_best_by_accuracy([_run(0, None, accuracy=0.5, status=RunState.FAILED)]) == ""
 
 
 @pytest.mark.parametrize(
     ("statuses", "cancelled", "expected"),
     [
-        ([DONE, DONE], False, DONE),
-        ([DONE, FAILED], False, DONE_WITH_FAILURES),
-        ([FAILED, FAILED], False, FAILED),
-        ([DONE, FAILED], True, CANCELLED),
-        ([CANCELLED, SKIPPED], True, CANCELLED),
-        ([DONE, PENDING], False, DONE),
+        ([RunState.DONE, RunState.DONE], False, RunState.DONE),
+        ([RunState.DONE, RunState.FAILED], False, SweepState.DONE_WITH_FAILURES),
+        ([RunState.FAILED, RunState.FAILED], False, RunState.FAILED),
+        ([RunState.DONE, RunState.FAILED], True, RunState.CANCELLED),
+        ([RunState.CANCELLED, RunState.SKIPPED], True, RunState.CANCELLED),
+        ([RunState.DONE, RunState.PENDING], False, RunState.DONE),
     ],
 )
 def test_final_status(statuses: list[str], cancelled: bool, expected: str) -> None:
@@ -247,4 +248,4 @@ def test_created_sweep_has_pending_runs(store: ArtifactStore, small_config) -> N
     record = sweep_module.create_sweep(store, small_config(learning_rates=(1e-3, 3e-4)), estimate_seconds=12.0)
     assert record.status == "queued" and record.estimate_seconds == 12.0
     runs, _ = store.load_runs(record)
-    assert [(r.run_id, r.status) for r in runs] == [("run01-lr1e-3", PENDING), ("run02-lr3e-4", PENDING)]
+    assert [(r.run_id, r.status) for r in runs] == [("run01-lr1e-3", RunState.PENDING), ("run02-lr3e-4", RunState.PENDING)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from agnews_core.records import CANCELLED, DONE, SKIPPED
+from agnews_core.states import RunState
 
 from .conftest import open_page, small_config
 
@@ -60,10 +60,10 @@ def test_cancel_from_another_session_stops_within_one_step_and_keeps_curves(app_
 
     assert manager.wait_idle(timeout=180), "the sweeps did not end after Cancel"
     views = {v.sweep.config.label: v.sweep for v in manager.jobs()[0]}
-    assert views["long"].status == CANCELLED and views["short"].status == DONE
+    assert views["long"].status == RunState.CANCELLED and views["short"].status == RunState.DONE
     runs, _ = manager.store.load_runs(views["long"])
     cancelled, skipped = runs
-    assert cancelled.status == CANCELLED and skipped.status == SKIPPED
+    assert cancelled.status == RunState.CANCELLED and skipped.status == RunState.SKIPPED
     assert step_at_cancel <= cancelled.steps_done <= step_at_cancel + 1 < cancelled.total_steps
     assert f"cancelled at step {cancelled.steps_done}/{cancelled.total_steps}" in cancelled.error
     assert cancelled.train_loss and cancelled.train_loss[-1].step <= cancelled.steps_done  # curves kept on disk
@@ -71,7 +71,7 @@ def test_cancel_from_another_session_stops_within_one_step_and_keeps_curves(app_
     session_a.run()  # the session that started it sees the outcome too
     assert not session_a.exception
     badges = [m.value for m in session_a.markdown if "badge[" in m.value]
-    assert any(CANCELLED in b for b in badges) and any(DONE in b for b in badges)
+    assert any(RunState.CANCELLED in b for b in badges) and any(RunState.DONE in b for b in badges)
 
 
 def test_simultaneous_submissions_are_both_queued_and_run_once(store, make_manager) -> None:
@@ -99,7 +99,7 @@ def test_simultaneous_submissions_are_both_queued_and_run_once(store, make_manag
     assert folders == sorted(submitted)
     sweeps, broken = store.list_sweeps()
     assert broken == [] and {s.config.label for s in sweeps} == {"session 0", "session 1"}
-    assert [s.status for s in sweeps] == [DONE, DONE]
+    assert [s.status for s in sweeps] == [RunState.DONE, RunState.DONE]
     for sweep in sweeps:
         runs, _ = store.load_runs(sweep)
-        assert [r.status for r in runs] == [DONE]
+        assert [r.status for r in runs] == [RunState.DONE]

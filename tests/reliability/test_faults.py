@@ -11,7 +11,7 @@ import pytest
 
 from agnews_core import sweep as sweep_module
 from agnews_core.config import RunSpec
-from agnews_core.records import DONE, DONE_WITH_FAILURES, FAILED
+from agnews_core.states import RunState, SweepState
 
 from .conftest import small_config
 
@@ -68,11 +68,11 @@ def test_failing_runs_are_recorded_with_their_reason_and_the_sweep_goes_on(store
 
     assert manager.wait_idle(timeout=300), "the sweep still runs after 5 minutes"
     view = manager.job(sweep.sweep_id)
-    assert view.sweep.status == DONE_WITH_FAILURES
+    assert view.sweep.status == SweepState.DONE_WITH_FAILURES
     runs, broken = store.load_runs(view.sweep)
     assert broken == []
     by_lr = {run.learning_rate: run for run in runs}
-    assert [by_lr[lr].status for lr in lrs] == [FAILED] * 5 + [DONE]
+    assert [by_lr[lr].status for lr in lrs] == [RunState.FAILED] * 5 + [RunState.DONE]
     assert "out of memory" in by_lr[OOM_LR].error and "lower the batch size" in by_lr[OOM_LR].error
     assert "out of memory" in by_lr[CUDA_LR].error
     assert "NaN" in by_lr[NAN_LR].error and "too high" in by_lr[NAN_LR].error
@@ -99,12 +99,12 @@ def test_a_sweep_whose_every_run_fails_ends_failed_not_running(store, make_manag
 
     assert manager.wait_idle(timeout=120), "the sweep still runs after 2 minutes"
     record = manager.job(sweep.sweep_id).sweep
-    assert record.status == FAILED
+    assert record.status == RunState.FAILED
     runs, _ = store.load_runs(record)
-    assert [r.status for r in runs] == [FAILED, FAILED]
+    assert [r.status for r in runs] == [RunState.FAILED, RunState.FAILED]
     for run in runs:
         assert "could not load model" in run.error and str(empty_model) in run.error
-    assert store.load_sweep(sweep.sweep_id).status == FAILED
+    assert store.load_sweep(sweep.sweep_id).status == RunState.FAILED
     assert not manager.is_busy()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.records import DONE, INTERRUPTED, RUNNING, SKIPPED
+from agnews_core.states import RunState
 
 from .conftest import (
     free_port,
@@ -87,7 +87,7 @@ def _wait_for_first_run_done_and_second_with_curves(root: Path, process: subproc
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the sweep process died:\n{log.read_text(errors='replace')[-3000:]}"
         first, second = _read_run(root, "run01"), _read_run(root, "run02")
-        if first.get("status") == DONE and second.get("status") == RUNNING and len(second.get("train_loss", [])) >= 2:
+        if first.get("status") == RunState.DONE and second.get("status") == RunState.RUNNING and len(second.get("train_loss", [])) >= 2:
             return
         time.sleep(0.05)
     pytest.fail(f"run 1 did not finish in time:\n{log.read_text(errors='replace')[-3000:]}")
@@ -122,12 +122,12 @@ def test_a_killed_sweep_process_leaves_finished_runs_intact_and_the_sweep_interr
     sweeps, broken = store.list_sweeps()
     assert broken == [] and [s.sweep_id for s in sweeps] == [sweep_dir.name]
     (sweep,) = sweeps
-    assert sweep.status == INTERRUPTED and "stopped while this sweep was running" in sweep.error
-    assert manager.job(sweep.sweep_id).sweep.status == INTERRUPTED
+    assert sweep.status == RunState.INTERRUPTED and "stopped while this sweep was running" in sweep.error
+    assert manager.job(sweep.sweep_id).sweep.status == RunState.INTERRUPTED
     runs, broken_runs = store.load_runs(sweep)
     assert broken_runs == [] and [r.run_id for r in runs] == list(sweep.run_ids)
     finished, interrupted, never_started = runs
-    assert [r.status for r in runs] == [DONE, INTERRUPTED, SKIPPED]
+    assert [r.status for r in runs] == [RunState.DONE, RunState.INTERRUPTED, RunState.SKIPPED]
     predictions = store.load_predictions(sweep.sweep_id, finished.run_id)
     assert len(predictions) == sweep.config.eval_size + sweep.config.test_size
     assert finished.test is not None and finished.eval_loss and finished.final_eval_loss is not None
@@ -138,8 +138,8 @@ def test_a_killed_sweep_process_leaves_finished_runs_intact_and_the_sweep_interr
 
     new = manager.submit(small_config())
     assert manager.wait_idle(timeout=120), "a sweep submitted after the restart did not finish"
-    assert store.load_sweep(new.sweep_id).status == DONE
-    assert store.load_sweep(sweep.sweep_id).status == INTERRUPTED
+    assert store.load_sweep(new.sweep_id).status == RunState.DONE
+    assert store.load_sweep(sweep.sweep_id).status == RunState.INTERRUPTED
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -181,7 +181,7 @@ def test_the_real_server_killed_mid_sweep_shows_it_interrupted_after_a_restart(t
     page = browser.new_page()
     page.goto(f"http://127.0.0.1:{second_port}/sweep", wait_until="domcontentloaded")
     page.get_by_text("server stopped while this sweep was running").first.wait_for(timeout=90_000)
-    assert re.search(rf"\b{INTERRUPTED}\b", page.inner_text("body")), "the job's badge says interrupted"
+    assert re.search(rf"\b{RunState.INTERRUPTED}\b", page.inner_text("body")), "the job's badge says interrupted"
     page.goto(f"http://127.0.0.1:{second_port}/", wait_until="domcontentloaded")
     page.get_by_text("interrupted when the server last stopped").first.wait_for(timeout=60_000)
     stop_process(restarted)
@@ -189,5 +189,5 @@ def test_the_real_server_killed_mid_sweep_shows_it_interrupted_after_a_restart(t
     store = ArtifactStore(root)
     (sweep,) = store.list_sweeps()[0]
     runs, _ = store.load_runs(sweep)
-    assert sweep.status == INTERRUPTED and [r.status for r in runs] == [DONE, INTERRUPTED, SKIPPED]
+    assert sweep.status == RunState.INTERRUPTED and [r.status for r in runs] == [RunState.DONE, RunState.INTERRUPTED, RunState.SKIPPED]
     assert store.load_predictions(sweep.sweep_id, runs[0].run_id) is not None

@@ -75,7 +75,7 @@ def test_a_symlink_out_of_the_artifacts_folder_is_not_followed(finished_sweep, t
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "{sweep}/../../x", "{sweep}/..", "{sweep}/a/b",
                                  "{sweep}/run99", "", "{sweep}/.", "..%2f..%2fetc"])
 def test_predict_run_refs_cannot_point_outside(ref: str, finished_sweep, capsys) -> None:
-    from agnews_core.predict import parse_run_ref
+    from agnews_core.live_predict import parse_run_ref
 
     store, record = finished_sweep
     text = ref.format(sweep=record.sweep_id)

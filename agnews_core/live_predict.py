@@ -11,7 +11,7 @@ from typing import Any
 from agnews_core.artifacts import ArtifactError, ArtifactStore
 from agnews_core.labels import LABELS
 from agnews_core.models import LoadedModel, load_pretrained, load_saved
-from agnews_core.records import DONE
+from agnews_core.states import RunState
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def runs_with_models(store: ArtifactStore) -> list[RunRef]:
     sweeps, _ = store.list_sweeps()
     for sweep in sweeps:
         runs, _ = store.load_runs(sweep)
-        saved = [r for r in runs if r.status == DONE and store.has_model(sweep.sweep_id, r.run_id)]
+        saved = [r for r in runs if r.status == RunState.DONE and store.has_model(sweep.sweep_id, r.run_id)]
         saved.sort(key=lambda r: (r.run_id != sweep.best_run_id, r.index))
         refs.extend(RunRef(sweep.sweep_id, r.run_id) for r in saved)
     return refs

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from agnews_core.batch_predict import PredictionTable, predict_probabilities, predictions_frame
 from agnews_core.data import load_source
-from agnews_core.evaluation import PredictionTable, predict_probabilities, predictions_frame
 from agnews_core.labels import LABELS
 from agnews_core.models import load_pretrained
 

@@ -10,7 +10,7 @@ import pytest
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore
 from agnews_core.labels import LABELS
-from agnews_core.predict import (
+from agnews_core.live_predict import (
     MAX_CHARS,
     Predictor,
     RunRef,
