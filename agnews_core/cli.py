@@ -144,7 +144,7 @@ def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     bar = ProgressBar(sys.stderr)
     try:
-        record = run_sweep(store, config, on_progress=bar.update, cancel=cancel)
+        record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
         bar.close()

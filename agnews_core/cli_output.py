@@ -8,6 +8,7 @@ from typing import TextIO
 from agnews_core.artifacts import ArtifactStore, BrokenEntry
 from agnews_core.progress import Progress, format_duration
 from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.snapshots import JobSnapshot
 
 
 class ProgressBar:
@@ -17,6 +18,11 @@ class ProgressBar:
         self.stream = stream
         self.tty = stream.isatty()
         self.last_message = ""
+
+    def show(self, snapshot: JobSnapshot) -> None:
+        """Draw a running sweep's snapshot (nothing before its first progress report)."""
+        if snapshot.progress is not None:
+            self.update(snapshot.progress)
 
     def update(self, progress: Progress) -> None:
         width = 24

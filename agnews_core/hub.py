@@ -10,7 +10,8 @@ import time
 HUB_HOST = ("huggingface.co", 443)
 PROBE_SECONDS = 2.0
 _CACHE_SECONDS = 60.0
-_last: tuple[float, bool] | None = None
+_last: tuple[float, bool] | None = None  # (when, answer) of the latest probe, shared by every thread
+_last_lock = threading.Lock()
 
 
 def offline_mode() -> bool:
@@ -24,8 +25,9 @@ def hub_is_reachable(timeout: float = PROBE_SECONDS) -> bool:
     if offline_mode():
         return False
     now = time.monotonic()
-    if _last is not None and now - _last[0] < _CACHE_SECONDS:
-        return _last[1]
+    with _last_lock:
+        if _last is not None and now - _last[0] < _CACHE_SECONDS:
+            return _last[1]
     result: list[bool] = []
 
     def probe() -> None:
@@ -39,5 +41,6 @@ def hub_is_reachable(timeout: float = PROBE_SECONDS) -> bool:
     worker.start()
     worker.join(timeout + 0.5)  # DNS can hang past the socket timeout
     answer = bool(result and result[0])
-    _last = (now, answer)
+    with _last_lock:
+        _last = (now, answer)
     return answer

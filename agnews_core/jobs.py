@@ -1,4 +1,10 @@
-"""One job manager per process: runs sweeps one at a time in a background thread, queues the rest."""
+"""The job manager: one per artifacts folder per process; runs sweeps one at a time, queues the rest.
+
+Everything a page or the CLI learns about a job comes from a JobSnapshot: the running sweep's snapshot is
+published by its executor under the manager's lock; every other sweep is read from the store. Reading never
+writes: sweeps whose process died are written as interrupted once, when the manager starts (and a crashed
+worker records its own failure).
+"""
 
 from __future__ import annotations
 
@@ -6,42 +12,19 @@ import logging
 import os
 import threading
 from collections import deque
-from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore, BrokenEntry
 from agnews_core.config import SweepConfig
 from agnews_core.estimate import estimate_sweep_seconds, load_throughput
-from agnews_core.progress import Progress
-from agnews_core.records import (
-    ACTIVE_STATES,
-    CANCELLED,
-    FAILED,
-    INTERRUPTED,
-    PENDING,
-    QUEUED,
-    RUNNING,
-    SKIPPED,
-    RunRecord,
-    SweepRecord,
-)
-from agnews_core.sweep import FaultHook, SweepRunner, create_sweep, now_iso
+from agnews_core.executors import THREAD, SweepExecutor, ThreadExecutor
+from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.snapshots import JobSnapshot
+from agnews_core.states import RunState, SweepState
+from agnews_core.sweep import FaultHook, create_sweep, now_iso
 
 logger = logging.getLogger(__name__)
-
-# Sweeps queued or running under any manager of this process: a second manager (e.g. after a cache
-# clear) must not mistake them for interrupted ones. An id leaves only after its final state is on disk.
-_OWNED_HERE: set[str] = set()
-_OWNED_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class JobView:
-    """An immutable snapshot of one job for a page to render."""
-
-    sweep: SweepRecord
-    progress: Progress | None  # live only while this process runs the job
-    runs: tuple[RunRecord, ...]  # live curves while running, else as stored (unreadable runs left out)
-    queue_position: int | None  # 1 = next to start
 
 
 def process_is_alive(pid: int) -> bool:
@@ -57,28 +40,54 @@ def process_is_alive(pid: int) -> bool:
     return True
 
 
-def _release(sweep_id: str) -> None:
-    with _OWNED_LOCK:
-        _OWNED_HERE.discard(sweep_id)
+def interrupted_reason(sweep: SweepRecord) -> str:
+    """Why a sweep whose process died is shown as interrupted."""
+    if sweep.status == SweepState.QUEUED:
+        return "the server stopped before this sweep started"
+    return "the server stopped while this sweep was running"
+
+
+def as_interrupted(sweep: SweepRecord, runs: tuple[RunRecord, ...]) -> tuple[SweepRecord, tuple[RunRecord, ...]]:
+    """How an orphaned sweep and its runs read once interrupted: finished runs and curves as they were."""
+    why = interrupted_reason(sweep)
+    marked = tuple(run.with_changes(status=RunState.INTERRUPTED, error=why + "; curves kept")
+                   if run.status == RunState.RUNNING
+                   else run.with_changes(status=RunState.SKIPPED, error=why) if run.status == RunState.PENDING
+                   else run for run in runs)
+    return sweep.with_changes(status=SweepState.INTERRUPTED, error=why, finished_at=sweep.finished_at or now_iso()), marked
 
 
 class JobManager:
-    """Owns the worker thread, the queue and cancel events; hands out snapshots."""
+    """Owns the worker thread, the queue, cancel events and the live snapshot of the running sweep."""
 
-    def __init__(self, store: ArtifactStore, fault_hook: FaultHook | None = None) -> None:
+    _shared: ClassVar[dict[Path, JobManager]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, root: str | Path) -> JobManager:
+        """The one manager of this process for an artifacts folder (a cache clear gets the same one back)."""
+        key = Path(root).resolve()
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(ArtifactStore(root))
+            return cls._shared[key]
+
+    def __init__(self, store: ArtifactStore, fault_hook: FaultHook | None = None,
+                 executors: dict[str, SweepExecutor] | None = None) -> None:
         self.store = store
-        self.fault_hook = fault_hook
+        self.executors: dict[str, SweepExecutor] = executors or {THREAD: ThreadExecutor(store, fault_hook)}
         self._lock = threading.Condition()
         self._queue: deque[str] = deque()
+        self._owned: set[str] = set()  # queued or running here; an id leaves once its final state is on disk
         self._cancel: dict[str, threading.Event] = {}
-        self._progress: dict[str, Progress] = {}
-        self._runner: SweepRunner | None = None
+        self._live: dict[str, JobSnapshot] = {}
+        self._running: str | None = None
         self._stopping = False
         self.recovered: list[str] = self._recover_interrupted()
         self._worker = threading.Thread(target=self._work, name="agnews-sweep-worker", daemon=True)
         self._worker.start()
 
-    # ---- what pages call
+    # ---- what pages and the CLI call
     def estimate_seconds(self, config: SweepConfig) -> float:
         """Expected wall time of a sweep from throughput measured on this machine."""
         return estimate_sweep_seconds(config, load_throughput(self.store.root, config.model))
@@ -86,10 +95,9 @@ class JobManager:
     def submit(self, config: SweepConfig) -> SweepRecord:
         """Queue a sweep; it starts when the ones before it finish."""
         estimate = self.estimate_seconds(config)
-        with _OWNED_LOCK:
-            sweep = create_sweep(self.store, config, estimate_seconds=estimate, pid=os.getpid())
-            _OWNED_HERE.add(sweep.sweep_id)
         with self._lock:
+            sweep = create_sweep(self.store, config, estimate_seconds=estimate, pid=os.getpid())
+            self._owned.add(sweep.sweep_id)
             self._cancel[sweep.sweep_id] = threading.Event()
             self._queue.append(sweep.sweep_id)
             self._lock.notify_all()
@@ -101,45 +109,43 @@ class JobManager:
         with self._lock:
             if sweep_id in self._queue:
                 self._queue.remove(sweep_id)
-                self._mark_never_started(sweep_id, CANCELLED, "cancelled before it started")
-                _release(sweep_id)
+                self._mark_never_started(sweep_id, SweepState.CANCELLED, "cancelled before it started")
+                self._owned.discard(sweep_id)
+                self._lock.notify_all()
                 return "Cancelled before it started."
-            event = self._cancel.get(sweep_id)
-            if event is not None and self._runner is not None and self._runner.sweep.sweep_id == sweep_id:
-                event.set()
+            if sweep_id == self._running:
+                self._cancel[sweep_id].set()
                 return "Stopping after the current training step; finished runs and curves are kept."
         return "This sweep is not running."
 
     def sweeps(self) -> tuple[list[SweepRecord], list[BrokenEntry]]:
-        """Every readable sweep, newest first, with sweeps whose process died shown as interrupted."""
-        sweeps, broken = self.store.list_sweeps()
-        return [self._mark_interrupted(s) if s.status in ACTIVE_STATES and self._is_orphan(s) else s
-                for s in sweeps], broken
+        """Every readable sweep record, newest first, as jobs() shows them."""
+        views, broken = self.jobs(runs_for=0)
+        return [v.sweep for v in views], broken
 
-    def jobs(self, runs_for: int | None = None) -> tuple[list[JobView], list[BrokenEntry]]:
-        """Every sweep, newest first, with live progress and curves for the running one.
+    def jobs(self, runs_for: int | None = None) -> tuple[list[JobSnapshot], list[BrokenEntry]]:
+        """A snapshot of every sweep, newest first; the running one is live.
 
         Only the newest runs_for sweeps (all when None) get their runs read from disk: a page that polls
         every few seconds should not re-read hundreds of run files it does not show.
         """
-        sweeps, broken = self.sweeps()
+        sweeps, broken = self.store.list_sweeps()
         with self._lock:
-            queue = list(self._queue)
-            runner = self._runner
-            progress = dict(self._progress)
-        views = []
+            queue, owned, live = list(self._queue), set(self._owned), dict(self._live)
+        snapshots = []
         for index, sweep in enumerate(sweeps):
-            if runner is not None and runner.sweep.sweep_id == sweep.sweep_id:
-                sweep, runs = runner.sweep, tuple(runner.runs)
-            elif runs_for is None or index < runs_for:
-                runs = tuple(self.store.load_runs(sweep)[0])
-            else:
-                runs = ()
+            if sweep.sweep_id in live:
+                snapshots.append(live[sweep.sweep_id])
+                continue
+            wanted = runs_for is None or index < runs_for
+            runs = tuple(self.store.load_runs(sweep)[0]) if wanted else ()
+            if sweep.status.is_active and sweep.sweep_id not in owned and self._owner_is_gone(sweep):
+                sweep, runs = as_interrupted(sweep, runs)
             position = queue.index(sweep.sweep_id) + 1 if sweep.sweep_id in queue else None
-            views.append(JobView(sweep, progress.get(sweep.sweep_id), runs, position))
-        return views, broken
+            snapshots.append(JobSnapshot(sweep, runs, None, position))
+        return snapshots, broken
 
-    def job(self, sweep_id: str) -> JobView | None:
+    def job(self, sweep_id: str) -> JobSnapshot | None:
         """One job's snapshot, or None when it does not exist."""
         views, _ = self.jobs()
         return next((v for v in views if v.sweep.sweep_id == sweep_id), None)
@@ -147,20 +153,20 @@ class JobManager:
     def is_busy(self) -> bool:
         """True while a sweep runs or waits."""
         with self._lock:
-            return self._runner is not None or bool(self._queue)
+            return self._running is not None or bool(self._queue)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing runs or waits (tests and the CLI); False on timeout."""
         with self._lock:
-            return self._lock.wait_for(lambda: self._runner is None and not self._queue, timeout)
+            return self._lock.wait_for(lambda: self._running is None and not self._queue, timeout)
 
     def stop(self) -> None:
         """Cancel everything and end the worker thread (tests)."""
         with self._lock:
             self._stopping = True
             for sweep_id in list(self._queue):
-                self._mark_never_started(sweep_id, CANCELLED, "cancelled: the job manager stopped")
-                _release(sweep_id)
+                self._mark_never_started(sweep_id, SweepState.CANCELLED, "cancelled: the job manager stopped")
+                self._owned.discard(sweep_id)
             self._queue.clear()
             for event in self._cancel.values():
                 event.set()
@@ -175,85 +181,71 @@ class JobManager:
                 if self._stopping:
                     return
                 sweep_id = self._queue.popleft()
+                self._running = sweep_id
                 cancel = self._cancel[sweep_id]
-                try:
-                    self._runner = SweepRunner(self.store, sweep_id, self._progress_for(sweep_id), cancel,
-                                               self.fault_hook)
-                except (ArtifactError, ValueError) as exc:
-                    logger.error("sweep %s cannot start: %s", sweep_id, exc)
-                    _release(sweep_id)
-                    self._lock.notify_all()
-                    continue
             try:
-                self._runner.run()
+                self._executor_for(sweep_id).run(sweep_id, self._publisher(sweep_id), cancel)
             except Exception as exc:  # noqa: BLE001 - record it on the job; the worker lives on
                 logger.exception("sweep %s crashed", sweep_id)
-                self._record_crash(self._runner, exc)
+                self._record_crash(sweep_id, exc)
             finally:
-                _release(sweep_id)
                 with self._lock:
-                    self._runner = None
-                    self._progress.pop(sweep_id, None)
+                    self._running = None
+                    self._live.pop(sweep_id, None)
                     self._cancel.pop(sweep_id, None)
+                    self._owned.discard(sweep_id)
                     self._lock.notify_all()
 
-    def _progress_for(self, sweep_id: str):  # noqa: ANN202
-        def report(progress: Progress) -> None:
+    def _executor_for(self, sweep_id: str) -> SweepExecutor:
+        return self.executors[THREAD]
+
+    def _publisher(self, sweep_id: str):  # noqa: ANN202 - a closure over sweep_id
+        def publish(snapshot: JobSnapshot) -> None:
             with self._lock:
-                self._progress[sweep_id] = progress
+                self._live[sweep_id] = snapshot
 
-        return report
+        return publish
 
-    def _record_crash(self, runner: SweepRunner, exc: Exception) -> None:
-        try:
-            for run in runner.runs:
-                if run.status in (RUNNING, PENDING):
-                    self.store.save_run(runner.sweep.sweep_id, run.with_changes(status=FAILED, error=str(exc)))
-            self.store.save_sweep(runner.sweep.with_changes(status=FAILED, error=f"{type(exc).__name__}: {exc}",
-                                                            finished_at=now_iso()))
-        except Exception:  # noqa: BLE001 - e.g. the disk is full: the log keeps the reason
-            logger.exception("could not record the crash of %s", runner.sweep.sweep_id)
-
-    # ---- recovery of jobs whose process died
-    def _is_orphan(self, sweep: SweepRecord) -> bool:
-        """An active sweep that no manager here and no live process owns: it was interrupted."""
-        with _OWNED_LOCK:
-            if sweep.sweep_id in _OWNED_HERE:
-                return False
-        if sweep.pid != os.getpid() and process_is_alive(sweep.pid):
-            return False  # e.g. a CLI sweep running beside the app
-        try:  # re-read: it may have finished since it was listed
-            return self.store.load_sweep(sweep.sweep_id).status in ACTIVE_STATES
-        except (ArtifactError, ValueError):
-            return False
-
-    def _recover_interrupted(self) -> list[str]:
-        sweeps, _ = self.store.list_sweeps()
-        return [self._mark_interrupted(s).sweep_id for s in sweeps
-                if s.status in ACTIVE_STATES and self._is_orphan(s)]
-
-    def _mark_interrupted(self, sweep: SweepRecord) -> SweepRecord:
-        why = ("the server stopped before this sweep started" if sweep.status == QUEUED
-               else "the server stopped while this sweep was running")
-        marked = sweep.with_changes(status=INTERRUPTED, error=why, finished_at=now_iso())
-        try:  # a read-only or full disk keeps the old states on disk; the pages still show it interrupted
-            runs, _ = self.store.load_runs(sweep)
-            for run in runs:
-                if run.status == RUNNING:
-                    self.store.save_run(sweep.sweep_id, run.with_changes(status=INTERRUPTED, error=why + "; curves kept"))
-                elif run.status == PENDING:
-                    self.store.save_run(sweep.sweep_id, run.with_changes(status=SKIPPED, error=why))
-            self.store.save_sweep(marked)
-        except OSError as exc:
-            logger.warning("could not mark %s interrupted: %s", sweep.sweep_id, exc)
-        return marked
-
-    def _mark_never_started(self, sweep_id: str, status: str, why: str) -> None:
+    def _record_crash(self, sweep_id: str, exc: Exception) -> None:
+        """Write what a crashed executor left behind as failed, with the reason."""
         try:
             sweep = self.store.load_sweep(sweep_id)
+            for run in self.store.load_runs(sweep)[0]:
+                if run.status in (RunState.RUNNING, RunState.PENDING):
+                    self.store.save_run(sweep_id, run.with_changes(status=RunState.FAILED, error=str(exc)))
+            self.store.save_sweep(sweep.with_changes(status=SweepState.FAILED, error=f"{type(exc).__name__}: {exc}",
+                                                     finished_at=now_iso()))
+        except Exception:  # noqa: BLE001 - e.g. the disk is full: the log keeps the reason
+            logger.exception("could not record the crash of %s", sweep_id)
+
+    # ---- sweeps whose process died
+    def _owner_is_gone(self, sweep: SweepRecord) -> bool:
+        """No live process works on this active sweep: this one does not own it, and its recorded pid is dead."""
+        return sweep.pid == os.getpid() or not process_is_alive(sweep.pid)
+
+    def _recover_interrupted(self) -> list[str]:
+        """Write every orphaned sweep as interrupted, once, at start-up."""
+        recovered = []
+        for sweep in self.store.list_sweeps()[0]:
+            if not (sweep.status.is_active and self._owner_is_gone(sweep)):
+                continue
             runs, _ = self.store.load_runs(sweep)
-            for run in runs:
-                self.store.save_run(sweep_id, run.with_changes(status=SKIPPED, error=why))
+            marked, marked_runs = as_interrupted(sweep, tuple(runs))
+            try:  # a read-only or full disk keeps the old states on disk; jobs() still shows it interrupted
+                for before, after in zip(runs, marked_runs, strict=True):
+                    if after != before:
+                        self.store.save_run(sweep.sweep_id, after)
+                self.store.save_sweep(marked)
+            except OSError as exc:
+                logger.warning("could not mark %s interrupted: %s", sweep.sweep_id, exc)
+            recovered.append(sweep.sweep_id)
+        return recovered
+
+    def _mark_never_started(self, sweep_id: str, status: SweepState, why: str) -> None:
+        try:
+            sweep = self.store.load_sweep(sweep_id)
+            for run in self.store.load_runs(sweep)[0]:
+                self.store.save_run(sweep_id, run.with_changes(status=RunState.SKIPPED, error=why))
             self.store.save_sweep(sweep.with_changes(status=status, error=why, finished_at=now_iso()))
         except (ArtifactError, OSError) as exc:
             logger.warning("could not mark %s %s: %s", sweep_id, status, exc)

@@ -1,8 +1,7 @@
-"""Progress reports that the engine sends to whoever runs it (CLI bar, job manager)."""
+"""Where a running sweep is, as carried in its job snapshot, and how long that is in words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -21,9 +20,6 @@ class Progress:
     eta_seconds: float | None = None  # for the whole sweep
 
 
-ProgressCallback = Callable[[Progress], None]
-
-
 def format_duration(seconds: float | None) -> str:
     """'about 4 min', '35 s', '1 h 05 min'; '?' when unknown."""
     if seconds is None or seconds != seconds or seconds < 0:
@@ -35,7 +31,3 @@ def format_duration(seconds: float | None) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def ignore_progress(_: Progress) -> None:
-    """A progress callback that does nothing."""

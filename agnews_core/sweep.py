@@ -20,8 +20,9 @@ from agnews_core.data import DataSplits, load_source, make_splits
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
 from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
-from agnews_core.progress import Progress, ProgressCallback, ignore_progress
+from agnews_core.progress import Progress
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.snapshots import JobSnapshot, SnapshotCallback, ignore_snapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.training import StepReport, TrainSettings, train_model
 
@@ -88,14 +89,15 @@ def final_status(runs: list[RunRecord], cancelled: bool) -> SweepState:
 
 
 class SweepRunner:
-    """Runs one stored sweep to the end, recording everything in the store."""
+    """Runs one stored sweep to the end, recording everything in the store and publishing a snapshot per change."""
 
-    def __init__(self, store: ArtifactStore, sweep_id: str, on_progress: ProgressCallback = ignore_progress,
+    def __init__(self, store: ArtifactStore, sweep_id: str, on_snapshot: SnapshotCallback = ignore_snapshot,
                  cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> None:
         self.store = store
         self.sweep = store.load_sweep(sweep_id)
         self.config = self.sweep.config
-        self.on_progress = on_progress
+        self.on_snapshot = on_snapshot
+        self.progress: Progress | None = None
         self.cancel = cancel or threading.Event()
         self.fault_hook = fault_hook
         self.throughput: Throughput = load_throughput(store.root, self.config.model)
@@ -124,10 +126,7 @@ class SweepRunner:
     def _finish(self) -> SweepRecord:
         best = pick_best(self.runs)
         if self.config.keep_models == KeepModels.BEST:
-            for run in self.runs:
-                if run.run_id != best and run.model_saved:
-                    self.store.delete_model(self.sweep.sweep_id, run.run_id)
-                    self._save_run(run.index, model_saved=False)
+            self._delete_models_except(best)
         status = final_status(self.runs, self.cancel.is_set())
         failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
@@ -167,16 +166,19 @@ class SweepRunner:
         last_save = [0.0]
 
         def on_curve(train_loss: list[LossPoint], eval_loss: list[LossPoint]) -> None:
+            # Pages see every point at once (snapshot); the disk copy, for a crash or another process, lags <= 2 s.
             self.runs[i] = self.runs[i].with_changes(train_loss=tuple(train_loss), eval_loss=tuple(eval_loss))
             if time.monotonic() - last_save[0] > CURVE_SAVE_SECONDS:
                 last_save[0] = time.monotonic()
                 self._save_run(i)
+            else:
+                self._publish()
 
         def on_step(report: StepReport) -> None:
             self.runs[i] = self.runs[i].with_changes(steps_done=report.step, total_steps=report.total_steps)
             self._progress("training", f"lr {format_lr(spec.learning_rate)}: step {report.step}/{report.total_steps}",
-                           i, spec.learning_rate, report.step, report.total_steps, report.examples_per_second,
-                           self._sweep_eta(i, report))
+                           i, spec.learning_rate, step=report.step, total_steps=report.total_steps,
+                           examples_per_second=report.examples_per_second, eta_seconds=self._sweep_eta(i, report))
 
         try:
             if self.fault_hook:
@@ -225,11 +227,14 @@ class SweepRunner:
         self._progress("saving", f"Saving model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
         self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
         if self.config.keep_models == KeepModels.BEST:
-            for other in self.runs:
-                if other.run_id != spec.run_id and other.model_saved:
-                    self.store.delete_model(self.sweep.sweep_id, other.run_id)
-                    self._save_run(other.index, model_saved=False)
+            self._delete_models_except(spec.run_id)
         return True
+
+    def _delete_models_except(self, keep_run_id: str) -> None:
+        for run in self.runs:
+            if run.run_id != keep_run_id and run.model_saved:
+                self.store.delete_model(self.sweep.sweep_id, run.run_id)
+                self._save_run(run.index, model_saved=False)
 
     # ---- helpers
     def _settings(self, spec: RunSpec) -> TrainSettings:
@@ -253,20 +258,27 @@ class SweepRunner:
         this_run = report.run_eta_seconds + evaluation_left
         return this_run + remaining_run_seconds(self.config, measured) * (len(self.runs) - i - 1)
 
-    def _progress(self, phase: str, message: str, index: int = 0, lr: float | None = None, step: int = 0,
-                  total: int = 0, rate: float = 0.0, eta: float | None = None) -> None:
+    def _progress(self, phase: str, message: str, run_index: int = 0, learning_rate: float | None = None,
+                  **live: float | int | None) -> None:
+        """Publish where the sweep is; live holds step, total_steps, examples_per_second and eta_seconds."""
+        self.progress = Progress(phase, message, run_index, len(self.runs), learning_rate, **live)
+        self._publish()
+
+    def _publish(self) -> None:
         try:
-            self.on_progress(Progress(phase, message, index, len(self.runs), lr, step, total, rate, eta))
-        except Exception:  # noqa: BLE001 - a broken progress display must not kill training
-            logger.exception("progress callback failed")
+            self.on_snapshot(JobSnapshot(self.sweep, tuple(self.runs), self.progress))
+        except Exception:  # noqa: BLE001 - a broken display must not kill training
+            logger.exception("snapshot callback failed")
 
     def _save_run(self, i: int, **changes: object) -> None:
         self.runs[i] = self.runs[i].with_changes(**changes)
         self.store.save_run(self.sweep.sweep_id, self.runs[i])
+        self._publish()
 
     def _save_sweep(self, **changes: object) -> SweepRecord:
         self.sweep = self.sweep.with_changes(**changes)
         self.store.save_sweep(self.sweep)
+        self._publish()
         return self.sweep
 
 
@@ -281,8 +293,8 @@ def _describe_error(exc: BaseException) -> str:
     return f"{name}: {text[:300]}" if text else name
 
 
-def run_sweep(store: ArtifactStore, config: SweepConfig, on_progress: ProgressCallback = ignore_progress,
+def run_sweep(store: ArtifactStore, config: SweepConfig, on_snapshot: SnapshotCallback = ignore_snapshot,
               cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> SweepRecord:
     """Create and run a sweep in this thread; return its final record."""
     sweep = create_sweep(store, config, pid=os.getpid())
-    return SweepRunner(store, sweep.sweep_id, on_progress, cancel, fault_hook).run()
+    return SweepRunner(store, sweep.sweep_id, on_snapshot, cancel, fault_hook).run()

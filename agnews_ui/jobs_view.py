@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.jobs import JobManager, JobView
+from agnews_core.jobs import JobManager
 from agnews_core.progress import format_duration
+from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import SweepState
 from agnews_ui.charts import loss_figure
 from agnews_ui.format import (
@@ -20,7 +21,7 @@ from agnews_ui.format import (
 )
 
 
-def runs_table(view: JobView) -> pd.DataFrame:
+def runs_table(view: JobSnapshot) -> pd.DataFrame:
     """One row per run: lr, state, step, eval loss, accuracy, problem."""
     rows = []
     for run in view.runs:
@@ -35,7 +36,7 @@ def runs_table(view: JobView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render_job(manager: JobManager, view: JobView, show_curves: bool) -> None:
+def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> None:
     """A bordered card for one sweep."""
     sweep = view.sweep
     colour, icon = STATE_BADGES.get(sweep.status, ("gray", ""))

@@ -22,7 +22,7 @@ def artifacts_root() -> Path:
 @st.cache_resource(show_spinner=False)
 def job_manager() -> JobManager:
     """The single job manager every browser session shares."""
-    return JobManager(ArtifactStore(artifacts_root()))
+    return JobManager.shared(artifacts_root())
 
 
 def store() -> ArtifactStore:

@@ -62,7 +62,7 @@ def main() -> None:
         estimate = estimate_sweep_seconds(config, throughput)
         clock = PhaseClock()
         started = time.perf_counter()
-        record = run_sweep(ArtifactStore(root), config, on_progress=clock)
+        record = run_sweep(ArtifactStore(root), config, on_snapshot=lambda snapshot: snapshot.progress and clock(snapshot.progress))
         measured = time.perf_counter() - started
         clock.close()
         measured_after = load_throughput(root, config.model)

@@ -180,17 +180,27 @@ def test_a_sweep_of_a_live_process_is_left_alone(store: ArtifactStore, small_con
         other.wait()
 
 
-def test_a_second_manager_does_not_interrupt_the_first_ones_job(store: ArtifactStore, small_config, make_manager,
-                                                                 gate) -> None:
-    first = make_manager(store, fault_hook=gate)
-    sweep = first.submit(small_config())
-    assert gate.entered.wait(WAIT)
-    second = make_manager(store)
-    assert second.recovered == []
-    assert second.job(sweep.sweep_id).sweep.status == RunState.RUNNING
-    gate.open(fail=True)
-    assert first.wait_idle(WAIT)
-    assert store.load_sweep(sweep.sweep_id).status == RunState.FAILED
+def test_one_manager_per_folder_per_process(tmp_path) -> None:
+    from agnews_core.jobs import JobManager
+
+    first = JobManager.shared(tmp_path / "artifacts")
+    try:
+        assert JobManager.shared(tmp_path / "artifacts" / ".." / "artifacts") is first
+        assert JobManager.shared(tmp_path / "other") is not first
+    finally:
+        for root in ("artifacts", "other"):
+            JobManager.shared(tmp_path / root).stop()
+
+
+def test_reading_shows_a_dead_cli_sweep_interrupted_without_writing(store: ArtifactStore, small_config,
+                                                                   make_manager) -> None:
+    manager = make_manager(store)
+    orphan = _running_sweep_on_disk(store, small_config, _dead_pid())  # e.g. a CLI sweep killed after start-up
+    view = manager.job(orphan.sweep_id)
+    assert view.sweep.status == RunState.INTERRUPTED and "while this sweep was running" in view.sweep.error
+    assert [r.status for r in view.runs] == [RunState.INTERRUPTED, RunState.SKIPPED]
+    assert store.load_sweep(orphan.sweep_id).status == RunState.RUNNING  # reading never writes
+    assert manager.recovered == []
 
 
 def test_process_is_alive() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agnews_core.progress import Progress, format_duration, ignore_progress
+from agnews_core.progress import format_duration
 
 
 @pytest.mark.parametrize(
@@ -15,6 +15,3 @@ from agnews_core.progress import Progress, format_duration, ignore_progress
 def test_format_duration(seconds: float | None, text: str) -> None:
     assert format_duration(seconds) == text
 
-
-def test_ignore_progress_accepts_any_report() -> None:
-    assert ignore_progress(Progress("loading", "Loading data")) is None

@@ -15,8 +15,8 @@ from agnews_core.baselines import TFIDF, UNTRAINED
 from agnews_core.config import RunSpec
 from agnews_core.labels import LABELS
 from agnews_core.metrics import compute_metrics
-from agnews_core.progress import Progress
 from agnews_core.records import RunRecord
+from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import _describe_error, final_status, pick_best, pick_best_by_accuracy, run_sweep
 
@@ -91,11 +91,12 @@ def test_finished_sweep_records_best_run_baselines_and_throughput(finished_sweep
 def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config) -> None:
     phases: list[str] = []
 
-    def broken_display(progress: Progress) -> None:
-        phases.append(progress.phase)
-        raise RuntimeError("a progress display that fails must not stop the sweep")
+    def broken_display(snapshot: JobSnapshot) -> None:
+        if snapshot.progress is not None and snapshot.progress.phase not in phases[-1:]:
+            phases.append(snapshot.progress.phase)
+        raise RuntimeError("a display that fails must not stop the sweep")
 
-    record = run_sweep(store, small_config(learning_rates=(3e-3, 1e-3), keep_models="best"), on_progress=broken_display)
+    record = run_sweep(store, small_config(learning_rates=(3e-3, 1e-3), keep_models="best"), on_snapshot=broken_display)
     assert record.status == RunState.DONE
     runs, _ = store.load_runs(record)
     kept = {r.run_id for r in runs if store.has_model(record.sweep_id, r.run_id)}
@@ -104,6 +105,18 @@ def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config)
     assert all((store.run_dir(record.sweep_id, r.run_id) / "predictions.parquet").is_file() for r in runs)
     assert phases[0] == "loading" and phases[-1] == "finished"
     assert {"baselines", "training", "evaluating", "saving"} <= set(phases)
+
+
+def test_snapshots_carry_live_curves_before_the_disk_does(store: ArtifactStore, small_config) -> None:
+    seen: list[JobSnapshot] = []
+    record = run_sweep(store, small_config(train_size=320), on_snapshot=seen.append)
+    training = [s for s in seen if s.progress is not None and s.progress.phase == "training" and s.progress.step]
+    assert training and all(s.sweep.status == SweepState.RUNNING for s in training)
+    assert all(s.runs[0].status == RunState.RUNNING for s in training)
+    assert any(s.runs[0].train_loss for s in training)
+    steps = [s.runs[0].steps_done for s in training]
+    assert steps == sorted(steps) and steps[-1] == 20  # in order, to the last step
+    assert seen[-1].sweep == record and seen[-1].runs == tuple(store.load_runs(record)[0])
 
 
 def test_a_failing_run_does_not_stop_the_sweep(store: ArtifactStore, small_config) -> None:
@@ -159,14 +172,15 @@ def test_cancel_stops_within_a_step_and_keeps_the_curves(store: ArtifactStore, s
     cancel = threading.Event()
     steps_seen: list[int] = []
 
-    def cancel_at_step_two(progress: Progress) -> None:
-        if progress.phase == "training" and progress.step:
+    def cancel_at_step_two(snapshot: JobSnapshot) -> None:
+        progress = snapshot.progress
+        if progress is not None and progress.phase == "training" and progress.step:
             steps_seen.append(progress.step)
             if progress.step >= 2:
                 cancel.set()
 
     config = small_config(learning_rates=(1e-3, 3e-4, 1e-4), train_size=320)  # 20 steps per run
-    record = run_sweep(store, config, on_progress=cancel_at_step_two, cancel=cancel)
+    record = run_sweep(store, config, on_snapshot=cancel_at_step_two, cancel=cancel)
     assert record.status == RunState.CANCELLED
     first, *rest = store.load_runs(record)[0]
     assert first.status == RunState.CANCELLED and first.total_steps == 20

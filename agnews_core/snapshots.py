@@ -1,0 +1,26 @@
+"""Immutable pictures of a job, published by whoever runs it and read by pages and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agnews_core.progress import Progress
+from agnews_core.records import RunRecord, SweepRecord
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """One sweep as it is now: its record, its runs with the curves so far, and live progress."""
+
+    sweep: SweepRecord
+    runs: tuple[RunRecord, ...]  # live curves while running, else as stored (unreadable runs left out)
+    progress: Progress | None = None  # only while this process runs the job
+    queue_position: int | None = None  # 1 = next to start
+
+
+SnapshotCallback = Callable[[JobSnapshot], None]
+
+
+def ignore_snapshot(_: JobSnapshot) -> None:
+    """A snapshot callback that does nothing."""
