@@ -79,7 +79,7 @@ CASES = {
 }
 
 
-def _fill(at, changes: dict, data: dict[str, Path]) -> None:  # noqa: ANN001
+def _fill(at, changes: dict, data: dict[str, Path]) -> None:
     inputs = {w.label: w for w in at.text_input}
     selects = {w.label: w for w in at.selectbox}
     numbers = {w.label: w for w in at.number_input}
