@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from agnews_core.config import MINILM, TINY, SweepConfig
-from agnews_core.fields import field_info
+from agnews_core.fields import field_info, problem
 from agnews_core.hub import hub_is_reachable
 from agnews_core.labels import ID2LABEL, LABEL2ID, NUM_LABELS
 
@@ -59,10 +59,9 @@ def describe_model(spec: str) -> str:
 def model_problem(spec: str) -> str:
     """Why a model spec cannot work here, found without loading it; empty when it may work."""
     spec = spec.strip()
-    if spec in (MINILM, TINY):
-        return ""
-    if not spec:
-        return "the model is empty: use 'minilm', 'tiny', a Hugging Face model id or a local folder"
+    named = field_info(SweepConfig, "model")
+    if not spec or spec in named.values:
+        return problem(named, spec)  # the field's own words for an empty model
     path = Path(spec).expanduser()
     if path.exists():
         return "" if path.is_dir() else f"{spec} is a file, not a model folder"

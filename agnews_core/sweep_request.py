@@ -44,6 +44,9 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, typed in raw.items():
+        if name not in infos:
+            errors[FORM] = f"{name!r} is not a sweep setting"
+            continue
         try:
             values[name] = parse(infos[name], typed)
         except ValueError as exc:
