@@ -57,8 +57,8 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     except ConfigError as exc:
         errors = {**exc.errors, **errors}
     chosen = {**{f.name: f.default for f in infos.values()}, **values}
-    if "model" not in errors:
-        errors.update({"model": problem} if (problem := model_problem(chosen["model"])) else {})
+    if "model" not in errors and (problem := model_problem(chosen["model"])):
+        errors["model"] = problem
     note = ""
     if "data" not in errors:
         try:
@@ -74,6 +74,6 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
             errors["data"] = str(exc)
     if errors:
         order = [*infos, FORM]  # messages in the order the fields are declared
-        ordered = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        ordered = sorted(errors.items(), key=lambda item: order.index(item[0]))
         return SweepRequest(None, {name: sentence(message) for name, message in ordered}, note)
     return SweepRequest(config, {}, note)
