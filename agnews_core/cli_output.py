@@ -80,9 +80,8 @@ def print_runs_listing(store: ArtifactStore, sweeps: list[SweepRecord], broken: 
     if not sweeps and not broken:
         out.write(f"No sweeps in {store.root.resolve()} yet: run `python -m agnews_core sweep`.\n")
     for sweep in sweeps:
-        took = ""
         out.write(f"{sweep.sweep_id}  {sweep.status:<18} {sweep.created_at}  model={sweep.config.model}  "
-                  f"train={sweep.config.train_size} epochs={sweep.config.epochs:g}{took}\n")
+                  f"train={sweep.config.train_size} epochs={sweep.config.epochs:g}\n")
         runs, broken_runs = store.load_runs(sweep)
         for run in runs:
             mark = "*" if run.run_id == sweep.best_run_id else " "
@@ -93,6 +92,3 @@ def print_runs_listing(store: ArtifactStore, sweeps: list[SweepRecord], broken: 
             out.write(f"    unreadable run {entry.path}: {entry.problem}\n")
     for entry in broken:
         out.write(f"unreadable sweep {entry.path}: {entry.problem}\n")
-
-
-__all__ = ["ProgressBar", "print_sweep_table", "print_runs_listing", "format_duration"]
