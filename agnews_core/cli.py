@@ -1,4 +1,4 @@
-"""Command line: `python -m agnews_core sweep|runs|predict`."""
+"""Command line: `python -m agnews_core sweep|final|runs|predict`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore, default_root
+from agnews_core.config import SweepConfig
 from agnews_core.fields import FieldInfo, limits_text
 from agnews_core.labels import LABELS
 from agnews_core.models import ModelLoadError
@@ -45,7 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
         closed = info.choices and not info.other
         metavar = "{" + ",".join(info.values) + "}" if closed else info.cli_flag.lstrip("-").replace("-", "_").upper()
         sweep.add_argument(info.cli_flag, dest=info.name, metavar=metavar, help=_help(info))
+    sweep.add_argument("--from", dest="from_sweep", metavar="SWEEP_ID", default=None,
+                       help="run a recorded sweep again with its exact settings (flags given here override them)")
     sweep.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
+
+    final = commands.add_parser("final", help="retrain a sweep's best learning rate on train + validation rows and "
+                                              "score the whole official test split")
+    final.add_argument("--sweep", required=True, metavar="SWEEP_ID", help="the finished sweep whose best LR to use")
+    final.add_argument("--train-size", type=int, default=None, metavar="N",
+                       help="training rows (default: every train row but 500 held out for the eval-loss curve)")
+    final.add_argument("--epochs", type=float, default=None, metavar="F", help="passes over the rows (default 1)")
+    final.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
 
     runs = commands.add_parser("runs", help="list sweeps and their runs with metrics")
     runs.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
@@ -69,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             return _sweep(parser, args, store)
+        if args.command == "final":
+            return _final(parser, args, store)
         if args.command == "runs":
             return _runs(store)
         return _predict(parser, args, store)
@@ -78,18 +91,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.cli_output import ProgressBar, print_sweep_table
-    from agnews_core.sweep import run_sweep
-
     typed = {info.name: getattr(args, info.name) for info in exposed_fields() if getattr(args, info.name) is not None}
+    if args.from_sweep:  # the recorded settings, each shown as a user would type it, under any flags given now
+        recorded = store.load_sweep(args.from_sweep).config
+        typed = {**{info.name: info.shown(getattr(recorded, info.name)) for info in exposed_fields()}, **typed}
     request = validate_request(typed)
     if request.config is None:
         flags = {info.name: info.cli_flag for info in exposed_fields()}
         lines = (f"{parser.prog} sweep: error: {flags[name] + ': ' if name in flags else ''}{message}"
                  for name, message in request.errors.items())
         parser.exit(2, "\n".join(lines) + "\n")
-    config = request.config
     print(f"Data: {request.data_note}", file=sys.stderr)
+    return _run_in_foreground(store, request.config)
+
+
+def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
+    from agnews_core.estimate import estimate_sweep_seconds, load_throughput
+    from agnews_core.final_training import plan_final_training
+    from agnews_core.progress import format_duration
+
+    try:
+        plan = plan_final_training(store, args.sweep, args.train_size, args.epochs)
+    except ValueError as exc:
+        parser.exit(2, f"{parser.prog} final: error: {exc}\n")
+    config = plan.config
+    seconds = estimate_sweep_seconds(config, load_throughput(store.root, config.model))
+    print(f"Final training of lr {config.learning_rates[0]:g} on {config.train_size:,} rows x {config.epochs:g} "
+          f"epoch(s), scored on all {config.test_size:,} test rows ({plan.source_description}): "
+          f"about {format_duration(seconds)}", file=sys.stderr)
+    return _run_in_foreground(store, config)
+
+
+def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
+    """Run a sweep in this process with a progress bar; Ctrl-C cancels it and keeps what finished."""
+    from agnews_core.cli_output import ProgressBar, print_sweep_table
+    from agnews_core.sweep import run_sweep
+
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     bar = ProgressBar(sys.stderr)

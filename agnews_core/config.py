@@ -125,6 +125,8 @@ class SweepConfig:
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
     label: str = meta("", label="Name (optional)", flag="--name", noun="sweep name", maximum=200,
                       help="A free-text name for this sweep.")
+    # A final training retrains the chosen LR of this sweep on train + validation rows; empty for a sweep.
+    final_of: str = meta("", maximum=128)
 
     def __post_init__(self) -> None:
         if isinstance(self.learning_rates, (list, tuple)):

@@ -161,9 +161,13 @@ def make_splits(source: SourceData, config: SweepConfig) -> DataSplits:
     if smallest < 2:
         raise DataError("every label needs at least 2 training rows to hold some out for validation; "
                         f"{source.description} has a label with {smallest}")
-    train_pool, validation_pool = train_test_split(
-        source.train, test_size=config.validation_fraction, random_state=config.seed, stratify=source.train["label"]
-    )
+    if config.final_of:  # final training: every train row may train; eval_size rows stay out for the eval curve
+        validation_pool = _stratified_take(source.train, config.eval_size, config.seed, "eval")
+        train_pool = source.train[~source.train["text"].isin(set(validation_pool["text"]))]
+    else:
+        train_pool, validation_pool = train_test_split(
+            source.train, test_size=config.validation_fraction, random_state=config.seed, stratify=source.train["label"]
+        )
     return DataSplits(
         train=_stratified_take(train_pool, config.train_size, config.seed, "train"),
         validation=_stratified_take(validation_pool, config.eval_size, config.seed, "eval"),

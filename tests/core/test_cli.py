@@ -140,9 +140,10 @@ def test_no_command_exits_2() -> None:
 @pytest.mark.parametrize(
     ("command", "flags"),
     [
-        ([], ["sweep", "runs", "predict", "--help"]),
+        ([], ["sweep", "final", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--name", "--artifacts", "--help"]),
+                     "--batch-size", "--seed", "--keep-models", "--name", "--from", "--artifacts", "--help"]),
+        (["final"], ["--sweep", "--train-size", "--epochs", "--artifacts", "--help"]),
         (["runs"], ["--artifacts", "--help"]),
         (["predict"], ["TEXT", "--run", "--fp32", "--artifacts", "--help"]),
     ],
@@ -187,3 +188,37 @@ def test_sweep_flags_are_built_from_the_config_fields(monkeypatch: pytest.Monkey
     monkeypatch.setattr(cli_module, "exposed_fields", lambda: (*declared, precision))
     text = " ".join(sweep_help().split())
     assert "--precision {auto,bf16}" in text and "'bf16': bfloat16 (default auto)" in text
+
+
+def test_sweep_from_reruns_a_recorded_sweep_with_overrides(swept, tmp_path: Path) -> None:
+    import shutil
+
+    root, _ = swept
+    shutil.copytree(root, tmp_path / "copy")
+    store = ArtifactStore(tmp_path / "copy")
+    recorded = store.list_sweeps()[0][0]
+    result = cli("sweep", "--from", recorded.sweep_id, "--lrs", "1e-3", "--artifacts", str(tmp_path / "copy"))
+    assert result.returncode == 0, result.stderr
+    again = next(s for s in store.list_sweeps()[0] if s.sweep_id != recorded.sweep_id)
+    assert again.config.learning_rates == (1e-3,)
+    same = ("model", "data", "train_size", "eval_size", "test_size", "epochs", "batch_size", "seed", "keep_models")
+    assert all(getattr(again.config, name) == getattr(recorded.config, name) for name in same)
+
+
+def test_final_trains_the_best_lr_on_every_train_row_and_scores_the_whole_test_split(swept, tmp_path: Path) -> None:
+    import shutil
+
+    root, _ = swept
+    shutil.copytree(root, tmp_path / "copy")
+    store = ArtifactStore(tmp_path / "copy")
+    sweep = store.list_sweeps()[0][0]
+    best = store.load_run(sweep.sweep_id, sweep.best_run_id)
+    result = cli("final", "--sweep", sweep.sweep_id, "--train-size", "300", "--epochs", "0.5",
+                 "--artifacts", str(tmp_path / "copy"))
+    assert result.returncode == 0, result.stderr
+    assert f"Final training of lr {best.learning_rate:g} on 300 rows" in result.stderr and "about" in result.stderr
+    final = next(s for s in store.list_sweeps()[0] if s.config.final_of == sweep.sweep_id)
+    (run,) = store.load_runs(final)[0]
+    assert run.status == "done" and run.test.count == 1600  # the bundled sample's whole test split
+    bad = cli("final", "--sweep", sweep.sweep_id, "--train-size", "9999999", "--artifacts", str(tmp_path / "copy"))
+    assert bad.returncode == 2 and "between 1 and" in bad.stderr and "Traceback" not in bad.stderr
