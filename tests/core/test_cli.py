@@ -219,6 +219,6 @@ def test_final_trains_the_best_lr_on_every_train_row_and_scores_the_whole_test_s
     assert f"Final training of lr {best.learning_rate:g} on 300 rows" in result.stderr and "about" in result.stderr
     final = next(s for s in store.list_sweeps()[0] if s.config.final_of == sweep.sweep_id)
     (run,) = store.load_runs(final)[0]
-    assert run.status == "done" and run.test.count == 1600  # the bundled sample's whole test split
+    assert run.status == "done" and run.test.count == 7600  # the bundled, whole official test split
     bad = cli("final", "--sweep", sweep.sweep_id, "--train-size", "9999999", "--artifacts", str(tmp_path / "copy"))
     assert bad.returncode == 2 and "between 1 and" in bad.stderr and "Traceback" not in bad.stderr

@@ -70,7 +70,7 @@ CASES = {
     "train size negative": ({"Train rows": -5}, ["--train-size", "-5"], "at least 1|between 1 and"),
     "train size too large": ({"Train rows": 200_000}, ["--train-size", "200000"], "5,120"),
     "eval size too large": ({"Validation rows": 99_999}, ["--eval-size", "99999"], "1,280"),
-    "test size too large": ({"Test rows": 99_999}, ["--test-size", "99999"], "1,600"),
+    "test size too large": ({"Test rows": 99_999}, ["--test-size", "99999"], "7,600"),
     "unknown model": ({"model": "someone/not-a-model"}, ["--model", "someone/not-a-model"], "not-a-model.*unreachable"),
     "no text column": ({"data": "no_text"}, ["--data", "no_text"], "has no 'text' column"),
     "no label column": ({"data": "no_label"}, ["--data", "no_label"], "has no 'label' column"),
