@@ -123,6 +123,10 @@ class SweepConfig:
     keep_models: KeepModels = meta(KeepModels.BEST, label="Keep weights of",
                                    help="Each MiniLM copy is about 90 MB; 'best' keeps only the best run's.")
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
+    report_to: str = meta(
+        "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
+        choices=(Choice("none", "nothing else"), Choice("tensorboard", "TensorBoard (events in each run's folder)"),
+                 Choice("mlflow", "MLflow"), Choice("wandb", "Weights & Biases")))
     label: str = meta("", label="Name (optional)", flag="--name", noun="sweep name", maximum=200,
                       help="A free-text name for this sweep.")
     # A final training retrains the chosen LR of this sweep on train + validation rows; empty for a sweep.

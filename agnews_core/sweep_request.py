@@ -32,6 +32,15 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
+def tracker_problem(tracker: str) -> str:
+    """Why runs cannot report to this tracker here (its package is missing); empty when they can."""
+    import importlib.util
+
+    if tracker == "none" or importlib.util.find_spec(tracker) is not None:
+        return ""
+    return f"{tracker} is not installed here: pip install {tracker}, or choose 'none'"
+
+
 def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     """Parse and check every field at once; sizes are checked against the rows the chosen data really has.
 
@@ -59,6 +68,8 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     chosen = {**{f.name: f.default for f in infos.values()}, **values}
     if "model" not in errors and (problem := model_problem(chosen["model"])):
         errors["model"] = problem
+    if "report_to" not in errors and (problem := tracker_problem(chosen["report_to"])):
+        errors["report_to"] = problem
     note = ""
     if "data" not in errors:
         try:

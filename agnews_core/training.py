@@ -33,6 +33,8 @@ class TrainSettings:
     max_length: int
     warmup_ratio: float
     evals_per_run: int
+    report_to: str = "none"  # also log to this tracker: 'none', 'tensorboard', 'mlflow' or 'wandb'
+    log_dir: str = ""  # where the TensorBoard events of this run go (the run's own folder, kept)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def train_model(
             logging_steps=max(1, min(10, total_steps // 40)),
             logging_nan_inf_filter=False,  # a NaN loss must surface, not be averaged away
             save_strategy="no",
-            report_to="none",
+            # TensorBoard gets a writer on the run's folder below; the Trainer's own would write into scratch.
+            report_to="none" if settings.report_to in ("none", "tensorboard") else settings.report_to,
             disable_tqdm=True,
             seed=settings.seed,
             data_seed=settings.seed,
@@ -179,7 +182,7 @@ def train_model(
             eval_dataset=eval_set,
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer=tokenizer),
-            callbacks=[callback],
+            callbacks=[callback, *_tracker_callbacks(settings)],
         )
         trainer.remove_callback(_printer_callback())
         trainer.train()
@@ -203,6 +206,16 @@ def train_model(
         train_seconds=callback.train_seconds,
         examples_per_second=rate,
     )
+
+
+def _tracker_callbacks(settings: TrainSettings) -> list[Any]:
+    """A TensorBoard writer on the run's own folder, when the run reports there."""
+    if settings.report_to != "tensorboard":
+        return []
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers.integrations import TensorBoardCallback
+
+    return [TensorBoardCallback(SummaryWriter(log_dir=settings.log_dir or None))]
 
 
 def _printer_callback() -> Any:

@@ -142,7 +142,7 @@ def test_no_command_exits_2() -> None:
     [
         ([], ["sweep", "final", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--name", "--from", "--artifacts", "--help"]),
+                     "--batch-size", "--seed", "--keep-models", "--report-to", "--name", "--from", "--artifacts", "--help"]),
         (["final"], ["--sweep", "--train-size", "--epochs", "--artifacts", "--help"]),
         (["runs"], ["--artifacts", "--help"]),
         (["predict"], ["TEXT", "--run", "--fp32", "--artifacts", "--help"]),

@@ -125,3 +125,15 @@ def test_data_the_splits_cannot_use_is_a_data_error(tmp_path) -> None:
     rows.to_parquet(tmp_path / "test.parquet")
     errors = validate_form(data=str(tmp_path), train_size=4, eval_size=2, test_size=4).errors
     assert set(errors) == {"data"} and "at least 2 training rows" in errors["data"]
+
+
+def test_a_tracker_that_is_not_installed_is_reported_on_its_field(monkeypatch) -> None:
+    import importlib.util
+
+    from agnews_core.sweep_request import tracker_problem
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "wandb" else real(name, *a))
+    request = validate_request({"report_to": "wandb", "model": "tiny", "data": "sample"})
+    assert request.config is None and "pip install wandb" in request.errors["report_to"]
+    assert tracker_problem("none") == ""
