@@ -59,6 +59,11 @@ class TrainOutcome:
     examples_per_second: float
 
 
+def warmup_step_count(total_steps: int, warmup_ratio: float) -> int:
+    """Optimizer steps of linear warmup: the first warmup_ratio of training, rounded up."""
+    return math.ceil(total_steps * warmup_ratio)
+
+
 def tokenized_dataset(tokenizer: Any, frame: pd.DataFrame, max_length: int) -> Any:
     """A datasets.Dataset of token ids (no padding: the collator pads per batch) with a length column."""
     from datasets import Dataset
@@ -155,7 +160,8 @@ def train_model(
             max_steps=total_steps,
             per_device_train_batch_size=settings.batch_size,
             per_device_eval_batch_size=64,
-            warmup_steps=settings.warmup_ratio,
+            # transformers 5 dropped warmup_ratio: pass the step count (what it derived from a ratio below 1)
+            warmup_steps=warmup_step_count(total_steps, settings.warmup_ratio),
             lr_scheduler_type="linear",
             train_sampling_strategy="group_by_length",  # similar lengths per batch: less padding
             eval_strategy="steps",
