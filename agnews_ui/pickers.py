@@ -7,19 +7,32 @@ import streamlit as st
 from agnews_core.artifacts import ArtifactError, ArtifactStore
 from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.states import RunState
+from agnews_ui import page_registry
 from agnews_ui.format import sweep_title
 
 
-def show_store_problems(store: ArtifactStore) -> list[SweepRecord]:
-    """List readable sweeps (dead jobs shown interrupted); report unreadable ones without stopping the page."""
+def list_sweeps_and_warn() -> list[SweepRecord]:
+    """The job manager's readable sweeps (dead jobs shown interrupted); warn about the artifacts folder and
+    unreadable sweep folders without stopping the page."""
     from agnews_ui.resources import job_manager
 
-    problem = store.root_problem()
-    if problem and store.root.exists():
+    manager = job_manager()
+    problem = manager.store.root_problem()
+    if problem and manager.store.root.exists():
         st.warning(problem)
-    sweeps, broken = job_manager().sweeps()
+    sweeps, broken = manager.sweeps()
     for entry in broken:
         st.warning(f"Skipped an unreadable sweep folder: {entry.path} ({entry.problem})", icon=":material/report:")
+    return sweeps
+
+
+def sweeps_or_first_steps() -> list[SweepRecord]:
+    """list_sweeps_and_warn(); with no sweep at all, say how to start one and stop the page."""
+    sweeps = list_sweeps_and_warn()
+    if not sweeps:
+        st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
+        page_registry.link(page_registry.SWEEP, "Go to Sweep")
+        st.stop()
     return sweeps
 
 
@@ -74,11 +87,7 @@ def load_run_or_stop(store: ArtifactStore, sweep_id: str, run_id: str) -> RunRec
 
 def pick_sweep_and_finished_run(store: ArtifactStore, what: str) -> tuple[SweepRecord, list[RunRecord], RunRecord]:
     """Sweep and run pickers side by side; stop the page with a hint when there is nothing to show yet."""
-    sweeps = show_store_problems(store)
-    if not sweeps:
-        st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
-        st.page_link("pages/sweep.py", label="Go to Sweep", icon=":material/tune:")
-        st.stop()
+    sweeps = sweeps_or_first_steps()
     left, right = st.columns(2)
     with left:
         sweep = pick_sweep(sweeps)

@@ -1,35 +1,26 @@
 """Predict: classify a headline with a saved run (or the untrained model) and see the probabilities."""
 
-import pandas as pd
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
-from agnews_core.data import sample_folder
 from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
 from agnews_core.models import ModelLoadError
-from agnews_ui.boot import ensure_app_navigation
+from agnews_ui import page_registry
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct
-from agnews_ui.pickers import show_store_problems
-from agnews_ui.resources import predictor
+from agnews_ui.pickers import list_sweeps_and_warn
+from agnews_ui.resources import predictor, sample_headlines
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
 TEXT_KEY = "predict_text"
 MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway
 
 
-@st.cache_data(show_spinner=False)
-def sample_headlines() -> list[str]:
-    """Two test headlines per label from the bundled sample, for a quick try."""
-    frame = pd.read_parquet(sample_folder() / "test.parquet")
-    return frame.groupby("label").head(2).sort_values("label")["text"].tolist()
-
-
 st.title("Predict")
 store = get_store()
-sweeps = show_store_problems(store)
+sweeps = list_sweeps_and_warn()
 refs = runs_with_models(store)
 if sweeps:
     refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))

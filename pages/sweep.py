@@ -5,12 +5,12 @@ import streamlit as st
 from agnews_core.config import DEFAULT_LEARNING_RATES, SweepConfig, format_lr
 from agnews_core.progress import format_duration
 from agnews_core.states import SweepState
-from agnews_ui.boot import ensure_app_navigation
+from agnews_ui import page_registry
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 from agnews_ui.sweep_form import DATA_CHOICES, MODEL_CHOICES, FormValues, validate_form
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
 ERRORS_KEY = "sweep_form_errors"
 FLASH_KEY = "sweep_form_flash"

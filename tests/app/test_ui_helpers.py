@@ -6,13 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from agnews_core import records
 from agnews_core.config import SweepConfig
 from agnews_core.data import available_sizes, load_source
 from agnews_core.labels import LABELS
 from agnews_core.progress import Progress
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
-from agnews_core.states import RunState
+from agnews_core.states import RunState, SweepState
 from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
 from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
 from agnews_ui.sweep_form import FormValues, validate_form
@@ -115,9 +114,7 @@ def test_escape_markdown_makes_user_text_inert() -> None:
 
 
 def test_every_state_has_a_badge() -> None:
-    states = (records.QUEUED, records.RUNNING, records.DONE, records.DONE_WITH_FAILURES, records.FAILED,
-              records.CANCELLED, records.INTERRUPTED, records.PENDING, records.SKIPPED)
-    for state in states:
+    for state in (*SweepState, *RunState):
         colour, icon = STATE_BADGES[state]
         assert colour and icon.startswith(":material/")
 
