@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from agnews_core.paths import validate_id as validate_id  # re-exported: older c
 from agnews_core.records import RunRecord, SweepRecord
 
 logger = logging.getLogger(__name__)
+R = TypeVar("R", SweepRecord, RunRecord)
 
 
 class ArtifactError(RuntimeError):
@@ -70,6 +71,14 @@ def read_json(path: Path) -> Any:
         raise ArtifactError(f"{path} is corrupt (not valid JSON: {exc})") from None
     except OSError as exc:
         raise ArtifactError(f"{path} cannot be read: {exc.strerror or exc}") from None
+
+
+def read_record(path: Path, record_type: type[R]) -> R:
+    """A SweepRecord or RunRecord from its JSON file, or ArtifactError saying what is wrong with the file."""
+    try:
+        return record_type.from_dict(read_json(path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
+        raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
 
 
 class ArtifactStore:
@@ -149,18 +158,10 @@ class ArtifactStore:
         return sweeps, broken
 
     def load_sweep(self, sweep_id: str) -> SweepRecord:
-        path = self.paths.sweep_file(sweep_id)
-        try:
-            return SweepRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
-            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+        return read_record(self.paths.sweep_file(sweep_id), SweepRecord)
 
     def load_run(self, sweep_id: str, run_id: str) -> RunRecord:
-        path = self.paths.run_file(sweep_id, run_id)
-        try:
-            return RunRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
-            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+        return read_record(self.paths.run_file(sweep_id, run_id), RunRecord)
 
     def load_runs(self, sweep: SweepRecord) -> tuple[list[RunRecord], list[BrokenEntry]]:
         """Every readable run of a sweep, in sweep order, and the broken ones."""

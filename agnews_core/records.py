@@ -67,10 +67,7 @@ class RunRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
         """Inverse of to_dict; reads every schema version up to SCHEMA_VERSION."""
-        schema_version(data)
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in data.items() if k in known}
-        _check_types(cls, values)
+        values = _stored_fields(cls, data)
         values["train_loss"] = tuple(_from_point(p) for p in data.get("train_loss", []))
         values["eval_loss"] = tuple(_from_point(p) for p in data.get("eval_loss", []))
         for split in ("validation", "test"):
@@ -116,10 +113,7 @@ class SweepRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepRecord:
         """Inverse of to_dict; reads every schema version up to SCHEMA_VERSION."""
-        schema_version(data)
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in data.items() if k in known}
-        _check_types(cls, values)
+        values = _stored_fields(cls, data)
         if not isinstance(data.get("run_ids", []), list):
             raise ValueError(f"run_ids should be a list, got {data['run_ids']!r}")
         values["config"] = SweepConfig.from_dict(data["config"])
@@ -147,6 +141,14 @@ def schema_version(data: dict[str, Any]) -> int:
     if version > SCHEMA_VERSION:
         raise ValueError(f"schema_version {version} is newer than this program reads ({SCHEMA_VERSION}): update it")
     return version
+
+
+def _stored_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields found in a stored dict (others ignored), after checking its version and plain types."""
+    schema_version(data)
+    values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    _check_types(cls, values)
+    return values
 
 
 def _check_types(cls: type, values: dict[str, Any]) -> None:
