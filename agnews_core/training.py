@@ -98,10 +98,10 @@ def _make_callback(
             self.train_seconds = 0.0
             self.steps_timed = 0
 
-        def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_begin(self, args, state, control, **kwargs):
             self.step_started = time.perf_counter()
 
-        def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_end(self, args, state, control, **kwargs):
             self.train_seconds += time.perf_counter() - self.step_started
             self.steps_timed += 1
             rate = self.steps_timed * batch_size / self.train_seconds if self.train_seconds > 0 else 0.0
@@ -113,7 +113,7 @@ def _make_callback(
                 control.should_evaluate = False
             return control
 
-        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: ANN001
+        def on_log(self, args, state, control, logs=None, **kwargs):
             logs = logs or {}
             epoch = float(logs.get("epoch", state.epoch or 0.0))
             if "loss" in logs:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.jobs import JobManager
 from agnews_core.paths import default_root
+
+if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
+    from agnews_core.live_predict import Predictor
 
 
 @st.cache_resource(show_spinner=False)
@@ -22,8 +27,8 @@ def store() -> ArtifactStore:
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def predictor(sweep_id: str, run_id: str, quantize: bool):  # noqa: ANN201 - torch types load lazily
-    """A loaded model for live predictions, kept across reruns and sessions."""
+def predictor(sweep_id: str, run_id: str, quantize: bool) -> Predictor:
+    """A loaded model for live predictions, kept across reruns and sessions (torch loads on the first call)."""
     from agnews_core.live_predict import Predictor, RunRef
 
     return Predictor.for_run(store(), RunRef(sweep_id, run_id), quantize=quantize)
