@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
+from agnews_core.artifacts import ArtifactStore
 from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.states import RunState
 from agnews_ui import page_registry
 from agnews_ui.format import sweep_title
+
+if TYPE_CHECKING:
+    from agnews_core.live_predict import RunRef
 
 
 def list_sweeps_and_warn() -> list[SweepRecord]:
@@ -76,13 +81,32 @@ def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run
     return by_id[chosen]
 
 
-def load_run_or_stop(store: ArtifactStore, sweep_id: str, run_id: str) -> RunRecord:
-    """Load one run or show the problem and stop the page."""
-    try:
-        return store.load_run(sweep_id, run_id)
-    except (ArtifactError, ValueError) as exc:
-        st.error(str(exc))
+def pick_model() -> RunRef:
+    """A select box of every run with saved weights, then the latest sweep's untrained model; stops the page
+    with a hint when there is none."""
+    from agnews_core.live_predict import UNTRAINED_RUN, RunRef, runs_with_models  # loads torch: Predict only
+    from agnews_ui.resources import store
+
+    sweeps = list_sweeps_and_warn()
+    refs = runs_with_models(store())
+    if sweeps:
+        refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
+    if not refs:
+        st.info("No runs yet: start a sweep on the Sweep page, then classify text here.", icon=":material/info:")
         st.stop()
+    by_sweep = {s.sweep_id: s for s in sweeps}
+
+    def describe(ref: RunRef) -> str:
+        """'run02-lr1e-4 (best) · sweep 2026…' or 'untrained minilm (baseline) · sweep 2026…'."""
+        sweep = by_sweep.get(ref.sweep_id)
+        if ref.is_untrained:
+            return f"untrained {sweep.config.model if sweep else ''} (baseline) · sweep {ref.sweep_id}"
+        best = " (best)" if sweep and sweep.best_run_id == ref.run_id else ""
+        return f"{ref.run_id}{best} · sweep {ref.sweep_id}"
+
+    choice = st.selectbox("Model", range(len(refs)), format_func=lambda i: describe(refs[i]),
+                          help="Default: the best run of the latest sweep that kept its weights.")
+    return refs[choice]
 
 
 def pick_sweep_and_finished_run(store: ArtifactStore, what: str) -> tuple[SweepRecord, list[RunRecord], RunRecord]:
