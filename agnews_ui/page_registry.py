@@ -59,12 +59,14 @@ def go_to(page: PageInfo, query_params: dict[str, str] | None = None) -> None:
 def ensure_app_navigation(page_file: str) -> None:
     """Rerun this page through app.py when Streamlit ran it alone (a fresh server's first request was a deep link).
 
-    Streamlit serves a folder named pages/ next to app.py the legacy way (each file run alone, without app.py)
-    until any session calls st.navigation; the first page a fresh server serves is therefore run without
-    app.py's page config and navigation (streamlit/streamlit#10276 documents the pages/ + st.navigation
-    mix; the folder name is this project's layout). Calling st.navigation once switches the whole server
-    to app.py's routing (documented for st.navigation), and st.switch_page reruns this page through it with
-    the link's query parameters. After app.py has run once this returns at once.
+    Streamlit still serves a folder named pages/ next to app.py the legacy way (each file run alone, without
+    app.py) until some session calls st.navigation, so the first page a fresh server serves misses app.py's page
+    config and navigation. Upstream: the pages/ + st.navigation mix on a direct URL is noted in the review of
+    streamlit/streamlit PR #10276 and left as a legacy path; no option turns the pages/ detection off, and the
+    folder name is this project's layout. The documented way out is public: once any session calls
+    st.navigation the app ignores pages/ in every session, and st.switch_page reruns this page through app.py
+    with the link's query parameters. After app.py has run once in this process this returns at once.
+    tests/browser/test_browser_deep_link.py fails without it.
     """
     if _navigation_built:
         return
