@@ -48,6 +48,12 @@ def sample_folder() -> Path:
     return Path(str(resources.files("agnews_core") / "sample_data"))
 
 
+def sample_headlines(per_label: int = 2) -> list[str]:
+    """The first per_label test texts of each label in the bundled sample, label by label (to try the model)."""
+    frame = pd.read_parquet(sample_folder() / "test.parquet", columns=["text", "label"])
+    return frame.groupby("label").head(per_label).sort_values("label", kind="stable")["text"].tolist()
+
+
 def resolve_source(spec: str) -> str:
     """Turn 'auto' into 'hub' or 'sample'; other specs pass through."""
     if spec != "auto":

@@ -61,6 +61,11 @@ class TrainOutcome:
     examples_per_second: float
 
 
+def warmup_step_count(total_steps: int, warmup_ratio: float) -> int:
+    """Optimizer steps of linear warmup: the first warmup_ratio of training, rounded up."""
+    return math.ceil(total_steps * warmup_ratio)
+
+
 def tokenized_dataset(tokenizer: Any, frame: pd.DataFrame, max_length: int) -> Any:
     """A datasets.Dataset of token ids (no padding: the collator pads per batch) with a length column."""
     from datasets import Dataset
@@ -95,10 +100,10 @@ def _make_callback(
             self.train_seconds = 0.0
             self.steps_timed = 0
 
-        def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_begin(self, args, state, control, **kwargs):
             self.step_started = time.perf_counter()
 
-        def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_end(self, args, state, control, **kwargs):
             self.train_seconds += time.perf_counter() - self.step_started
             self.steps_timed += 1
             rate = self.steps_timed * batch_size / self.train_seconds if self.train_seconds > 0 else 0.0
@@ -110,7 +115,7 @@ def _make_callback(
                 control.should_evaluate = False
             return control
 
-        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: ANN001
+        def on_log(self, args, state, control, logs=None, **kwargs):
             logs = logs or {}
             epoch = float(logs.get("epoch", state.epoch or 0.0))
             if "loss" in logs:
@@ -157,7 +162,8 @@ def train_model(
             max_steps=total_steps,
             per_device_train_batch_size=settings.batch_size,
             per_device_eval_batch_size=64,
-            warmup_steps=settings.warmup_ratio,
+            # transformers 5 dropped warmup_ratio: pass the step count (what it derived from a ratio below 1)
+            warmup_steps=warmup_step_count(total_steps, settings.warmup_ratio),
             lr_scheduler_type="linear",
             train_sampling_strategy="group_by_length",  # similar lengths per batch: less padding
             eval_strategy="steps",

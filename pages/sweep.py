@@ -5,12 +5,12 @@ import streamlit as st
 from agnews_core.progress import format_duration
 from agnews_core.states import SweepState
 from agnews_core.sweep_request import FORM, exposed_fields, validate_request
-from agnews_ui.boot import ensure_app_navigation
+from agnews_ui import page_registry
 from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
 ERRORS_KEY = "sweep_form_errors"
 FLASH_KEY = "sweep_form_flash"

@@ -45,7 +45,7 @@ def test_escape_markdown_makes_user_text_inert() -> None:
 
 
 def test_every_state_has_a_badge() -> None:
-    for state in [*SweepState, *RunState]:
+    for state in (*SweepState, *RunState):
         colour, icon = STATE_BADGES[state]
         assert colour and icon.startswith(":material/")
 
