@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -139,3 +143,11 @@ def test_smart_tags_on_hand_made_rows() -> None:
     assert confidently_wrong(frame, threshold=0.55).tolist() == [True, False, False, False, True]
     assert uncertain(frame, margin=0.2).tolist() == [False, True, True, False, False]
     assert almost_correct(frame.iloc[[3]]).tolist() == [False]
+
+
+def test_importing_the_review_modules_stays_light() -> None:
+    code = ("import sys, agnews_core.label_issues, agnews_core.verdicts, agnews_core.verdict_csv, "
+            "agnews_core.corrections\nprint(' '.join(sorted({n.split('.')[0] for n in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert not set(result.stdout.split()) & {"streamlit", "torch", "transformers", "sklearn", "cleanlab"}
