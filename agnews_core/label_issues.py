@@ -44,14 +44,20 @@ class LabelIssues:
 
 
 def tfidf_pipeline(seed: int) -> Any:
-    """TF-IDF (words and bigrams) + logistic regression, the settings of baselines.tfidf_baseline."""
+    """TF-IDF as baselines.tfidf_baseline (words and bigrams, sublinear tf) + logistic regression fitted by SGD.
+
+    SGD, not the baseline's lbfgs: on 20k AG News rows with 5 % flipped labels, 5-fold cross-validation took
+    13 CPU-s against 73, with the same accuracy (0.900) and the same detection (top 5 % by label quality:
+    72 % of the flips against 71 %); lbfgs would put 57k rows far past a minute.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
-        LogisticRegression(C=10.0, max_iter=1000, random_state=seed),
+        # alpha 1e-5: L2 strength of C of about 2 at 45k rows; log_loss gives predict_proba
+        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=1e-3, random_state=seed),
     )
 
 
