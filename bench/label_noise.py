@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,14 @@ def precision_recall(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, flo
     return (hits / flagged.sum() if flagged.sum() else 0.0), hits / truth.sum()
 
 
+def _other_filters(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, np.ndarray]:
+    """cleanlab's other filters on the same probabilities, to show where its default stands."""
+    from cleanlab.filter import find_label_issues
+
+    return {name: find_label_issues(labels, probabilities, filter_by=name, n_jobs=1)
+            for name in ("prune_by_class", "both", "confident_learning")}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--noise", type=float, default=0.05, help="fraction of train labels to flip")
@@ -73,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         if len(train) != len(pd.read_parquet(sorted(copy.glob("train*.parquet"))[0])):
             raise SystemExit("the loader dropped rows: flipped positions no longer line up")
         labels = train["label"].to_numpy()
+        cpu_started = time.process_time()  # with --jobs 1 all work is in this process: CPU time is what an idle
         cv_seconds, probabilities = timed(lambda: cross_validated_probabilities(
             train["text"], labels, seed=args.seed, folds=args.folds, n_jobs=args.jobs))
         frame = pd.DataFrame({"split": "train", "text": train["text"], "label": labels})
         rank_seconds, issues = timed(lambda: rank_label_issues(frame, probabilities))
+        cpu_seconds = time.process_time() - cpu_started  # 2-core machine's wall time would be, at most
 
     truth = np.zeros(len(train), dtype=bool)
     truth[flipped] = True
@@ -85,16 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     precision, recall = precision_recall(flags, truth)
     by_rank = rows["rank"].to_numpy()
     table = [("cleanlab flags (prune_by_noise_rate)", int(flags.sum()), precision, recall)]
+    table += [(f"cleanlab filter_by={name}", int(f.sum()), *precision_recall(f, truth))
+              for name, f in _other_filters(labels, probabilities).items()]
     for share in (0.03, 0.04, 0.05, 0.06, 0.08):
         k = round(share * len(train))
         table.append((f"top {share:.0%} by label quality", k, *precision_recall(by_rank <= k, truth)))
     print_table(f"{len(train):,} train rows, {len(flipped):,} flipped ({args.noise:.0%}, seed {args.seed})",
                 ["flagged by", "rows", "precision", "recall"], table)
     seconds = cv_seconds + rank_seconds
-    print(f"\ndetection: {seconds:.1f} s ({cv_seconds:.1f} s TF-IDF cross-validation, {args.folds} folds, "
+    print(f"\ndetection: {seconds:.1f} s wall, {cpu_seconds:.1f} CPU-s ({cv_seconds:.1f} s TF-IDF cross-validation, {args.folds} folds, "
           f"{args.jobs} job(s); {rank_seconds:.1f} s cleanlab)")
     emit_json("label_noise", rows=len(train), flipped=len(flipped), flagged=int(flags.sum()),
-              precision=round(precision, 4), recall=round(recall, 4), seconds=round(seconds, 1),
+              precision=round(precision, 4), recall=round(recall, 4), seconds=round(seconds, 1), cpu_seconds=round(cpu_seconds, 1),
               cv_seconds=round(cv_seconds, 1), cleanlab_seconds=round(rank_seconds, 2), folds=args.folds,
               jobs=args.jobs, target=f"precision >= {TARGET_PRECISION} at recall >= {TARGET_RECALL}, <= 60 s",
               met=bool(precision >= TARGET_PRECISION and recall >= TARGET_RECALL and seconds <= TARGET_SECONDS))
