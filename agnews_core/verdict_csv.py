@@ -16,6 +16,8 @@ from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
 
 CSV_COLUMNS: tuple[str, ...] = ("text_key", "text", "label", "kind", "new_label", "note", "reviewer", "recorded_at")
 REQUIRED_COLUMNS: tuple[str, ...] = ("text", "label", "kind")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): export prefixes "'"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_MESSAGES = 50  # beyond this a list of messages stops helping; the count of the rest is still given
 
 
@@ -44,9 +46,19 @@ def export_csv(verdicts: Iterable[Verdict]) -> str:
     writer.writerow(CSV_COLUMNS)
     for v in sorted(verdicts, key=lambda v: v.recorded_at):
         new_label = label_name(v.new_label) if v.new_label is not None else ""
-        writer.writerow([v.text_key, v.text, label_name(v.label), str(v.kind), new_label, v.note, v.reviewer,
-                         v.recorded_at])
+        writer.writerow([v.text_key, _escape(v.text), label_name(v.label), str(v.kind), new_label, _escape(v.note),
+                         _escape(v.reviewer), v.recorded_at])
     return out.getvalue()
+
+
+def _escape(cell: str) -> str:
+    """cell safe to open in a spreadsheet; _unescape undoes it exactly (a leading quote is escaped too)."""
+    return f"'{cell}" if cell.startswith((*FORMULA_STARTS, "'")) else cell
+
+
+def _unescape(cell: str) -> str:
+    """The original of an _escape'd cell; hand-written cells without the marker pass through."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")) else cell
 
 
 def _label(value: str) -> int | None:
@@ -80,6 +92,7 @@ def parse_verdicts_csv(text: str, data: pd.DataFrame) -> list[Verdict]:
         gold.setdefault(key, set()).add(int(label))
     verdicts = []
     for number, row in enumerate(table.to_dict("records"), start=2):  # line 1 is the header
+        row = {name: _unescape(str(value)) for name, value in row.items()}
         verdict, row_problems = _row_verdict(row, gold)
         problems += [f"line {number}: {p}" for p in row_problems]
         if verdict is not None:

@@ -116,7 +116,10 @@ _THREAD_LOCKS_GUARD = threading.Lock()
 
 
 class VerdictStore:
-    """Verdicts of one data source under <root>/verdicts/<slug>.jsonl; safe for threads and processes."""
+    """Verdicts of one data source under <root>/verdicts/<slug>.jsonl; safe for threads and processes.
+
+    source is the resolved data source ('sample', 'hub' or a folder path), never 'auto', which names no data.
+    """
 
     def __init__(self, root: Path | str, source: str) -> None:
         self.path = Path(root) / "verdicts" / f"{source_slug(source)}.jsonl"

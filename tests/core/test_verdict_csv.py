@@ -11,8 +11,9 @@ from agnews_core.verdict_csv import CSV_COLUMNS, VerdictImportError, export_csv,
 from agnews_core.verdicts import Verdict, VerdictStore
 
 DATA = pd.DataFrame({
-    "text": ["Oil prices rise", "Striker scores twice", "New chip ships", "Summit ends", "Bank merger"],
-    "label": [2, 1, 3, 0, 2],
+    "text": ["Oil prices rise", "Striker scores twice", "New chip ships", "Summit ends", "Bank merger",
+             "=HYPERLINK(\"http://x\")", "'quoted' deal", "-5% on Wall St."],
+    "label": [2, 1, 3, 0, 2, 3, 2, 2],
 })
 HEADER = "text,label,kind,new_label,note,reviewer\n"
 GOOD = HEADER + "Striker scores twice,Sports,keep,,,\n"  # a good row first: an import stops whole, never half-way
@@ -34,6 +35,19 @@ def test_export_then_import_round_trips(tmp_path: Path) -> None:
     assert (result.imported, result.replaced) == (3, 0)
     assert target.verdicts() == source.verdicts()
     assert import_csv(target, exported, DATA).replaced == 3
+
+
+def test_formula_looking_cells_are_neutralised_and_round_trip(tmp_path: Path) -> None:
+    source = VerdictStore(tmp_path / "a", "sample")
+    for text in ("=HYPERLINK(\"http://x\")", "'quoted' deal", "-5% on Wall St."):
+        source.record(Verdict(text=text, label=int(DATA.set_index("text").loc[text, "label"]), kind="keep",
+                              note="@boss +1", reviewer="=cmd"))
+    exported = export_csv(source.list())
+    cells = [cell for line in exported.splitlines()[1:] for cell in line.split(",")]
+    assert not [c for c in cells if c.lstrip('"').startswith(("=", "+", "-", "@"))]
+    target = VerdictStore(tmp_path / "b", "sample")
+    import_csv(target, exported, DATA)
+    assert target.verdicts() == source.verdicts()
 
 
 def test_labels_by_id_or_any_case_and_minimal_columns(tmp_path: Path) -> None:
