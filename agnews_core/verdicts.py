@@ -122,6 +122,8 @@ class VerdictStore:
     """
 
     def __init__(self, root: Path | str, source: str) -> None:
+        if source == "auto":
+            raise ValueError("resolve the data source 'auto' to 'hub' or 'sample' before opening its verdicts")
         self.path = Path(root) / "verdicts" / f"{source_slug(source)}.jsonl"
         self._file_lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S)
         with _THREAD_LOCKS_GUARD:

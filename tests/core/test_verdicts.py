@@ -64,6 +64,8 @@ def test_each_data_source_has_its_own_file(tmp_path: Path) -> None:
     folder_a, folder_b = source_slug("/data/one/ag_news"), source_slug("/data/two/ag_news")
     assert folder_a.startswith("ag-news-") and folder_a != folder_b
     assert "/" not in folder_a and ".." not in source_slug("../../etc")
+    with pytest.raises(ValueError, match="resolve the data source 'auto'"):
+        VerdictStore(tmp_path, "auto")
 
 
 @pytest.mark.parametrize(
