@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from agnews_core.attribution import MAX_WORDS, Attribution, occlusion, probabilities_function, remove_words, split_words
-from agnews_core.integrated_gradients import integrated_gradients, word_index_of_tokens
 from agnews_core.live_predict import TextError
 from agnews_core.models import load_saved
 
@@ -111,30 +110,6 @@ def test_occlusion_on_a_real_tiny_model(tiny_run) -> None:
     assert result.label_id == int(probs_fn([text])[0].argmax())
     top = result.top_positions(1)[0]
     after = probs_fn([remove_words(result.words, (top,))])[0, result.label_id]
-    assert result.probability - after == pytest.approx(result.scores[top], abs=1e-5)
-
-
-def test_integrated_gradients_gives_one_score_per_word_and_adds_up(tiny_run) -> None:
-    import torch
-
-    model, tokenizer = tiny_run
-    text = "Oil prices rise as " + " ".join(HOSTILE)
-    result = integrated_gradients(text, model, tokenizer, steps=64)
-    assert result.words == tuple(split_words(text)) and np.isfinite(result.scores).all()
-    probs_fn = probabilities_function(model, tokenizer)
-    assert result.probability == pytest.approx(probs_fn([text])[0, result.label_id], abs=1e-5)
-    # Completeness: the word scores add up to p(text) - p(the same length of [PAD]), up to the integration error.
-    ids = tokenizer(text, return_tensors="pt")["input_ids"]
-    padded = torch.full_like(ids, tokenizer.pad_token_id)
-    padded[0, 0], padded[0, -1] = ids[0, 0], ids[0, -1]
-    with torch.no_grad():
-        p_baseline = torch.softmax(model(input_ids=padded).logits, dim=-1)[0, result.label_id].item()
-    assert sum(result.scores) == pytest.approx(result.probability - p_baseline, abs=2e-3)
-
-
-def test_tokens_map_to_the_whitespace_word_they_lie_in() -> None:
-    text = "<img src=x>  :red[x]"
-    # [CLS], '<', 'img', 'src', '=', 'x', '>', ':', 'red', '[', 'x', ']', [SEP]
-    offsets = [(0, 0), (0, 1), (1, 4), (5, 8), (8, 9), (9, 10), (10, 11), (13, 14), (14, 17), (17, 18), (18, 19),
-               (19, 20), (0, 0)]
-    assert word_index_of_tokens(text, offsets) == [-1, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, -1]
+    # The tiny model is barely trained: scores are ~1e-6, so compare to a few float32 steps at p ~ 0.25 (3e-8 each).
+    assert result.scores[top] > 5e-7
+    assert result.probability - after == pytest.approx(result.scores[top], abs=1e-7)

@@ -1,4 +1,8 @@
-"""Integrated Gradients (captum) over the input embeddings of an fp32 transformers classifier, summed per word."""
+"""Integrated Gradients (captum) over the input embeddings of an fp32 classifier, summed per word: for comparison.
+
+bench/attribution.py measured it against word occlusion, which the app keeps (bench/README.md, "Word attributions").
+captum is not a project dependency: `pip install captum==0.9.0` to rerun the comparison.
+"""
 
 from __future__ import annotations
 
