@@ -86,7 +86,10 @@ def occlusion(text: str, probs_fn: ProbsFn, label_id: int | None = None, max_wor
 
 
 def probabilities_function(model: Any, tokenizer: Any, max_length: int = 128, batch_size: int = 64) -> ProbsFn:
-    """A ProbsFn over a transformers classifier (fp32 or int8): batched, length-sorted, no gradient."""
+    """A ProbsFn over a transformers classifier (fp32 or int8): batched, length-sorted, no gradient.
+
+    It takes no lock: a model shared between threads (live_predict.Predictor's) needs its owner's lock around calls.
+    """
     from agnews_core.batch_predict import predict_probabilities
 
     def probs_fn(texts: list[str]) -> np.ndarray:
