@@ -123,6 +123,9 @@ class ArtifactStore:
     def save_predictions(self, sweep_id: str, run_id: str, frame: pd.DataFrame) -> None:
         atomic_write_parquet(self.paths.predictions_file(sweep_id, run_id), frame)
 
+    def save_tfidf_predictions(self, sweep_id: str, frame: pd.DataFrame) -> None:
+        atomic_write_parquet(self.paths.tfidf_predictions_file(sweep_id), frame)
+
     def save_model_atomically(self, sweep_id: str, run_id: str, write: Callable[[Path], None]) -> None:
         """Let write() fill a temp folder, then rename it to model/: a crash never leaves half a model."""
         final = self.model_dir(sweep_id, run_id)
@@ -175,13 +178,24 @@ class ArtifactStore:
         return runs, broken
 
     def load_predictions(self, sweep_id: str, run_id: str) -> pd.DataFrame:
-        path = self.paths.predictions_file(sweep_id, run_id)
-        try:
-            return pd.read_parquet(path)
-        except FileNotFoundError:
-            raise ArtifactError(f"{path} is missing: this run has no predictions") from None
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
-            raise ArtifactError(f"{path} is corrupt ({type(exc).__name__}: {exc})") from None
+        return _read_predictions(self.paths.predictions_file(sweep_id, run_id), "this run has no predictions")
+
+    def load_tfidf_predictions(self, sweep_id: str) -> pd.DataFrame:
+        """The TF-IDF baseline's test predictions; ArtifactError for a sweep older than this file."""
+        return _read_predictions(self.paths.tfidf_predictions_file(sweep_id),
+                                 "this sweep did not store the TF-IDF baseline's predictions")
+
+    def has_tfidf_predictions(self, sweep_id: str) -> bool:
+        return self.paths.tfidf_predictions_file(sweep_id).is_file()
 
     def has_model(self, sweep_id: str, run_id: str) -> bool:
         return self.paths.weights_file(sweep_id, run_id).is_file()
+
+
+def _read_predictions(path: Path, missing: str) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise ArtifactError(f"{path} is missing: {missing}") from None
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+        raise ArtifactError(f"{path} is corrupt ({type(exc).__name__}: {exc})") from None

@@ -164,3 +164,12 @@ class Predictor:
         latency = (time.perf_counter() - started) * 1000
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         return Prediction(best, tuple(probabilities), latency, clean.truncated)
+
+    def probabilities(self, texts: list[str]) -> Any:
+        """(n, 4) class probabilities of many texts in length-sorted batches, under the same lock as predict()
+        (word occlusion calls this with one text and its variants)."""
+        from agnews_core.batch_predict import predict_probabilities
+
+        with self._lock:
+            return predict_probabilities(self.model, self.tokenizer, list(texts), batch_size=64,
+                                         max_length=self.max_length).probabilities

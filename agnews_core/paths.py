@@ -5,6 +5,7 @@ The one module that knows the layout of artifacts/:
     artifacts/                      $AGNEWS_ARTIFACTS, else artifacts/ next to app.py
       throughput.json               measured examples/s per model (estimate.py)
       sweeps/<sweep id>/sweep.json
+      sweeps/<sweep id>/tfidf_predictions.parquet   the TF-IDF baseline's test predictions (sweeps since issue 9)
       sweeps/<sweep id>/runs/<run id>/run.json
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
@@ -23,6 +24,7 @@ DEFAULT_ROOT = APP_ROOT / "artifacts"
 SWEEPS_DIR, RUNS_DIR, MODEL_DIR = "sweeps", "runs", "model"
 SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.parquet"
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
+TFIDF_PREDICTIONS_FILE = "tfidf_predictions.parquet"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -57,6 +59,9 @@ class ArtifactPaths:
 
     def sweep_file(self, sweep_id: str) -> Path:
         return self.sweep_dir(sweep_id) / SWEEP_FILE
+
+    def tfidf_predictions_file(self, sweep_id: str) -> Path:
+        return self.sweep_dir(sweep_id) / TFIDF_PREDICTIONS_FILE
 
     def run_dir(self, sweep_id: str, run_id: str) -> Path:
         return self._inside(self.sweep_dir(sweep_id) / RUNS_DIR / validate_id(run_id, "run id"))

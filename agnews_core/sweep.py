@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
+from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_predictions
 from agnews_core.batch_predict import predict_probabilities, predictions_frame
 from agnews_core.config import KeepModels, RunSpec, SweepConfig, format_lr
 from agnews_core.data import DataSplits, load_source, make_splits
@@ -147,7 +147,10 @@ class SweepRunner:
     def _baselines(self, splits: DataSplits) -> None:
         self._progress("baselines", "Scoring the TF-IDF baseline")
         baselines = dict(self.sweep.baselines)
-        baselines[TFIDF] = tfidf_baseline(splits.train, splits.test, self.config.seed)
+        # Stored per row so the baseline can be compared with any run; its accuracy comes from the same rows.
+        tfidf = tfidf_predictions(splits.train, splits.test, self.config.seed)
+        self.store.save_tfidf_predictions(self.sweep.sweep_id, tfidf)
+        baselines[TFIDF] = compute_metrics(tfidf["label"].to_numpy(), tfidf["predicted"].to_numpy())
         self._save_sweep(baselines=baselines)
         self._progress("baselines", "Scoring the untrained model")
         try:

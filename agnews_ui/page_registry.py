@@ -31,9 +31,11 @@ ACCURACY = PageInfo("pages/accuracy.py", "Accuracy", ":material/grid_on:",
                     "baseline vs fine-tuned accuracy, per-class metrics, the confusion matrix")
 ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
                   "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable")
+COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
+                   "two runs (or a run and the TF-IDF baseline) row by row: what B fixed and broke, and is it chance")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
                    "classify a headline with any saved run and see the probabilities")
-PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, PREDICT)
+PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, COMPARE, PREDICT)
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process
 

@@ -7,6 +7,7 @@ from agnews_core.labels import LABEL2ID, LABELS
 from agnews_core.metrics import top_confusions
 from agnews_core.run_table import accuracy_bars
 from agnews_ui import page_registry
+from agnews_ui.calibration_view import calibration_section
 from agnews_ui.charts import accuracy_bars_figure, confusion_figure
 from agnews_ui.errors_filters import errors_query
 from agnews_ui.format import pct
@@ -64,3 +65,5 @@ with side_col:
     predicted_name = st.selectbox("Predicted label", LABELS, index=1, key="cell-pred")
     if st.button("Show these examples", icon=":material/rule:"):
         page_registry.go_to(ERRORS, errors_query(sweep.sweep_id, run.run_id, LABEL2ID[true_name], LABEL2ID[predicted_name]))
+
+calibration_section(sweep.sweep_id, run.run_id, run.lr_label)

@@ -5,6 +5,8 @@ import streamlit as st
 from agnews_core.artifacts import ArtifactError
 from agnews_core.error_analysis import ErrorFilter, filter_predictions, readable_table
 from agnews_ui import page_registry
+from agnews_ui.attribution_view import why_this_row
+from agnews_ui.compare_view import compare_rows_requested, show_compare_rows
 from agnews_ui.errors_filters import (
     LABEL_OPTIONS,
     PREDICTED_KEY,
@@ -22,6 +24,8 @@ page_registry.ensure_app_navigation(__file__)
 PAGE_SIZES = (25, 50, 100)
 
 st.title("Errors")
+if compare_rows_requested():  # opened from Compare: the rows B fixed, broke or both missed
+    show_compare_rows()
 store = get_store()
 sweep, runs, run = pick_sweep_and_finished_run(store, "errors")
 try:
@@ -70,6 +74,7 @@ if chosen_rows and chosen_rows[0] < len(table):
     with st.container(border=True):
         st.caption(f"True {row['true label']}, predicted {row['predicted']} at {row['confidence']:.1%} confidence")
         st.text(row["text"])
+    why_this_row(sweep.sweep_id, run.run_id, row["text"], row["predicted"])
 st.download_button("Download these rows as CSV", readable_table(matches).to_csv(index=False).encode("utf-8"),
                    file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
                    icon=":material/download:")

@@ -6,6 +6,8 @@ from agnews_core.artifacts import ArtifactError
 from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, TextError
 from agnews_core.models import ModelLoadError
 from agnews_ui import page_registry
+from agnews_ui.attribution_view import why_this_label
+from agnews_ui.calibration_view import calibrated_confidence, run_temperature
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct
 from agnews_ui.pickers import pick_model
@@ -43,7 +45,13 @@ if submitted:
         st.stop()
     left, right = st.columns([1, 2])
     left.metric("Label", result.label)
-    left.metric("Confidence", pct(result.confidence))
+    left.metric("Confidence", pct(result.confidence), help="The model's own probability for this label (softmax).")
+    temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)
+    if temperature is not None:
+        left.metric("Calibrated confidence", pct(calibrated_confidence(result.probabilities, result.label_id,
+                                                                        temperature)),
+                    help=f"After temperature scaling (T = {temperature:.2f}, fitted on this run's validation rows): "
+                         "closer to how often such predictions are right. The chart shows the model's own probabilities.")
     left.metric("Latency", f"{result.latency_ms:.1f} ms",
                 help="Tokenizing and one forward pass on this machine's CPU, model already loaded.")
     left.caption("int8 CPU model" if model.quantized else "full-precision model")
@@ -51,3 +59,5 @@ if submitted:
     if result.truncated:
         st.info(f"The text was cut to its first {MAX_CHARS:,} characters; the model reads about 128 tokens.",
                 icon=":material/content_cut:")
+    st.subheader("Why this label?")
+    why_this_label(model, (ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE), text, result.label_id, key="why-predict")

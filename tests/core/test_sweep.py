@@ -270,3 +270,15 @@ def test_report_to_tensorboard_writes_events_into_the_run_folder(store: Artifact
     assert record.status == SweepState.DONE, record.error
     events = list((store.run_dir(record.sweep_id, record.run_ids[0]) / "tensorboard").glob("events.out.tfevents.*"))
     assert events and events[0].stat().st_size > 0
+
+
+def test_a_sweep_stores_the_tfidf_predictions_its_accuracy_comes_from(finished_sweep) -> None:
+    store, record = finished_sweep
+    assert store.paths.tfidf_predictions_file(record.sweep_id).is_file()
+    baseline = store.load_tfidf_predictions(record.sweep_id)
+    run_test = store.load_predictions(record.sweep_id, record.best_run_id).query("split == 'test'")
+    assert baseline["text"].tolist() == run_test["text"].tolist()  # the same test rows as every run
+    assert set(baseline["split"]) == {"test"}
+    accuracy = float((baseline["label"] == baseline["predicted"]).mean())
+    assert record.baselines[TFIDF].accuracy == pytest.approx(accuracy)
+    assert record.baselines[TFIDF].count == len(baseline)
