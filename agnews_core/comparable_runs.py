@@ -38,6 +38,7 @@ class RunChoice:
     sweep_id: str
     run_id: str
     label: str  # what the pickers show
+    best: bool = False  # the sweep's best run by eval loss
 
     @property
     def key(self) -> str:
@@ -69,9 +70,9 @@ def comparable_runs(store: ArtifactStore) -> list[RunChoice]:
         for run in runs:
             if run.status == RunState.DONE and run.test is not None and \
                     store.paths.predictions_file(sweep.sweep_id, run.run_id).is_file():
-                best = ", best" if run.run_id == sweep.best_run_id else ""
-                choices.append(RunChoice(sweep.sweep_id, run.run_id,
-                                         f"lr {run.lr_label}{best} · {sweep.config.model} · sweep {sweep.sweep_id}"))
+                best = run.run_id == sweep.best_run_id
+                choices.append(RunChoice(sweep.sweep_id, run.run_id, f"lr {run.lr_label}{', best' if best else ''} · "
+                                         f"{sweep.config.model} · sweep {sweep.sweep_id}", best))
         if store.has_tfidf_predictions(sweep.sweep_id):
             choices.append(RunChoice(sweep.sweep_id, TFIDF_RUN, f"TF-IDF baseline · sweep {sweep.sweep_id}"))
     return choices

@@ -64,12 +64,14 @@ def errors_params(a: RunChoice | tuple[str, str], b: RunChoice | tuple[str, str]
 
 
 def pick_pair(choices: list[RunChoice]) -> tuple[RunChoice, RunChoice]:
-    """Two select boxes (A, B), kept in ?a= and ?b=; default B the newest run, A its sweep's TF-IDF baseline."""
+    """Two select boxes (A, B), kept in ?a= and ?b=; default B the newest sweep's best run, A that sweep's TF-IDF
+    baseline (else another run)."""
     keys = [c.key for c in choices]
     by_key = {c.key: c for c in choices}
-    default_b = keys[0]
+    newest = choices[0].sweep_id
+    default_b = next((c.key for c in choices if c.best and c.sweep_id == newest), keys[0])
     same_sweep_tfidf = [c.key for c in choices if c.is_tfidf and c.sweep_id == by_key[default_b].sweep_id]
-    default_a = same_sweep_tfidf[0] if same_sweep_tfidf else keys[1]
+    default_a = same_sweep_tfidf[0] if same_sweep_tfidf else next(k for k in keys if k != default_b)
     wanted_a, wanted_b = st.query_params.get("a"), st.query_params.get("b")
     left, right = st.columns(2)
     a = left.selectbox("Run A (the reference)", keys, index=keys.index(wanted_a if wanted_a in keys else default_a),
