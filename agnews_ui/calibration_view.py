@@ -30,16 +30,16 @@ def reliability_figure(before: Reliability, after: Reliability | None = None) ->
     """Accuracy per confidence bin as bars (row count on each bar), the diagonal as perfect calibration."""
     frame = before.frame()
     figure = go.Figure(go.Bar(
-        x=frame["center"], y=frame["accuracy"] * 100, width=1 / len(frame), name="accuracy (stored confidence)",
+        x=frame["center"].tolist(), y=(frame["accuracy"] * 100).tolist(), width=1 / len(frame), name="accuracy (stored confidence)",
         marker={"color": "#1f77b4", "line": {"color": "white", "width": 1}},
         text=[f"{c:,}" if c else "" for c in frame["count"]], textposition="outside",
-        customdata=frame[["lower", "upper", "count", "mean_confidence"]].to_numpy(),
+        customdata=frame[["lower", "upper", "count", "mean_confidence"]].to_numpy().tolist(),
         hovertemplate=("confidence %{customdata[0]:.0%}–%{customdata[1]:.0%}<br>%{customdata[2]:,} rows<br>"
                        "accuracy %{y:.1f}%<br>mean confidence %{customdata[3]:.1%}<extra></extra>"),
     ))
     if after is not None:
         scaled = after.frame()
-        figure.add_trace(go.Scatter(x=scaled["center"], y=scaled["accuracy"] * 100, mode="markers",
+        figure.add_trace(go.Scatter(x=scaled["center"].tolist(), y=(scaled["accuracy"] * 100).tolist(), mode="markers",
                                     name="accuracy after temperature scaling",
                                     marker={"color": "#ff7f0e", "size": 9, "symbol": "diamond"},
                                     hovertemplate="after scaling: accuracy %{y:.1f}%<extra></extra>"))
