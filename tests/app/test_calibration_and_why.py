@@ -61,7 +61,7 @@ def test_predict_shows_calibrated_confidence_and_why_this_label(open_page, finis
     shown = metrics(at)
     assert shown["Calibrated confidence"].endswith("%") and shown["Confidence"].endswith("%")
     assert "Why this label?" in [h.value for h in at.subheader]
-    assert annotation_texts(at) == "Oil prices jump as supply fears grow".split()
+    assert annotation_texts(at) == ["Oil", "prices", "jump", "as", "supply", "fears", "grow"]
     bars = word_bars(at)
     scores = bars["data"][0]["x"]
     assert scores == sorted(scores, reverse=True) and len(scores) == 7

@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -76,12 +77,9 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` on a free port with an empty artifacts folder."""
-    workdir = tmp_path_factory.mktemp("browser-server")
-    artifacts = workdir / "artifacts"
-    artifacts.mkdir()
+@contextmanager
+def serve_app(artifacts: Path, workdir: Path) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a free port over this artifacts folder; stopped on exit."""
     log = workdir / "streamlit.log"
     port = free_port()
     env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
@@ -99,6 +97,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Path, Path], AbstractContextManager[str]]:
+    """serve_app, for a module that overrides `server` to start the app over artifacts of its own."""
+    return serve_app
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a free port with an empty artifacts folder."""
+    workdir = tmp_path_factory.mktemp("browser-server")
+    artifacts = workdir / "artifacts"
+    artifacts.mkdir()
+    with serve_app(artifacts, workdir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
