@@ -101,8 +101,13 @@ def compare_stored(store: ArtifactStore, a: tuple[str, str], b: tuple[str, str])
     return compare_runs(frame_a, frame_b, "A", "B")
 
 
-def rows_of_b(comparison: RunComparison, frame_b: pd.DataFrame, which: RowSet) -> pd.DataFrame:
-    """B's test rows in one set of the comparison, as B predicted them (B's prediction-frame columns)."""
+def rows_of_b(comparison: RunComparison, frame_b: pd.DataFrame, which: RowSet,
+              frame_a: pd.DataFrame | None = None) -> pd.DataFrame:
+    """B's test rows in one set of the comparison, as B predicted them (B's prediction-frame columns); with frame_a,
+    also A's prediction of each row as column 'predicted_a'."""
     positions = {RowSet.FIXED: comparison.fixed, RowSet.BROKEN: comparison.broken,
                  RowSet.BOTH_MISSED: comparison.both_missed}[RowSet(which)]
-    return split_rows(frame_b, "test").iloc[list(comparison.in_b(positions))].reset_index(drop=True)
+    rows = split_rows(frame_b, "test").iloc[list(comparison.in_b(positions))].reset_index(drop=True)
+    if frame_a is not None:
+        rows["predicted_a"] = split_rows(frame_a, "test")["predicted"].to_numpy()[list(positions)]
+    return rows

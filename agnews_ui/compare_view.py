@@ -18,6 +18,7 @@ from agnews_core.comparable_runs import (
     rows_of_b,
 )
 from agnews_core.error_analysis import page_of, readable_table
+from agnews_core.labels import LABELS
 from agnews_core.run_compare import RunComparison, compare_runs
 from agnews_ui import page_registry
 from agnews_ui.page_registry import COMPARE, ERRORS
@@ -140,13 +141,13 @@ def show_compare_rows() -> None:
         b = (st.query_params.get("sweep", ""), st.query_params.get("run", ""))
         rows = RowSet(st.query_params.get(ROWS_PARAM, RowSet.FIXED))
         result = comparison(a, b)
-        chosen = rows_of_b(result, run_frame(*b), rows)
+        chosen = rows_of_b(result, run_frame(*b), rows, run_frame(*a))
     except (ArtifactError, ValueError) as exc:
         st.error(f"This comparison link cannot be opened: {exc}", icon=":material/block:")
         page_registry.link(COMPARE, "Go to Compare")
         st.stop()
     st.info(f"Comparison: {len(chosen):,} {rows.caption}. A = {describe(store, *a)}, B = {describe(store, *b)}. "
-            "Each row shows run B's prediction.", icon=":material/compare_arrows:")
+            "Each row shows run B's prediction and probabilities, and what A predicted.", icon=":material/compare_arrows:")
     nav = st.columns(3)
     with nav[0]:
         page_registry.link(COMPARE, "Back to Compare", query_params={"a": "/".join(a), "b": "/".join(b)})
@@ -165,10 +166,14 @@ def _table(chosen: pd.DataFrame, b: tuple[str, str]) -> None:
 
     pages = page_of(chosen, 1, PAGE_SIZE)[2]
     page = st.number_input(f"Page (of {pages})", 1, pages, key="compare_rows_page") if pages > 1 else 1
-    table = readable_table(page_of(chosen, int(page), PAGE_SIZE)[0])
+    shown = page_of(chosen, int(page), PAGE_SIZE)[0]
+    table = readable_table(shown)
+    table.insert(3, "A predicted", shown["predicted_a"].map(lambda i: LABELS[int(i)]).to_numpy())
+    percent = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent", width="small")
+               for c in table.columns if c.startswith("P(") or c == "confidence"}
     selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                              key=f"compare-rows-{page}",
-                             column_config={"text": st.column_config.TextColumn("text", width="large")})
+                             column_config={"text": st.column_config.TextColumn("text", width="large"), **percent})
     picked = selection.selection.rows if selection else []
     if picked and picked[0] < len(table):
         row = table.iloc[picked[0]]

@@ -69,6 +69,7 @@ def test_errors_opened_from_compare_show_the_rows_b_fixed(open_page, artifacts, 
             table = at.dataframe[0].value
             assert len(table) == min(count, 50)
             assert ((table["true label"] == table["predicted"]) == b_right).all()
+            assert ((table["true label"] == table["A predicted"]) == (rows == "broke")).all()
         assert "Back to Compare" in [link.proto.label for link in page_links(at)]
 
 

@@ -52,11 +52,12 @@ def test_rows_b_fixed_broke_and_missed_are_b_rows_with_the_right_correctness(cop
     right_a = dict(zip(frame_a["text"], frame_a["label"] == frame_a["predicted"], strict=False))
     for rows, a_right, b_right in ((RowSet.FIXED, False, True), (RowSet.BROKEN, True, False),
                                    (RowSet.BOTH_MISSED, False, False)):
-        chosen = rows_of_b(result, frame_b, rows)
+        chosen = rows_of_b(result, frame_b, rows, frame_a)
         assert len(chosen) == len({RowSet.FIXED: result.fixed, RowSet.BROKEN: result.broken,
                                    RowSet.BOTH_MISSED: result.both_missed}[rows])
         assert ((chosen["label"] == chosen["predicted"]) == b_right).all()
         assert all(right_a[text] == a_right for text in chosen["text"])
+        assert ((chosen["predicted_a"] == chosen["label"]) == a_right).all()
     assert describe(store, *a) == f"TF-IDF (sweep {record.sweep_id})"
     assert describe(store, *b).startswith("lr ")
 
