@@ -19,7 +19,9 @@ from agnews_core.labels import LABELS
 if TYPE_CHECKING:
     from agnews_core.live_predict import Predictor
 
-LINE_CHARS = 60  # monospace characters per line of the shaded text: fits the main column of a wide layout
+LINE_CHARS = 70  # monospace characters per line of the shaded text
+FONT_PX = 15
+CHAR_PX = 0.602 * FONT_PX  # a monospace glyph's advance; the figure has a fixed width, so x is in pixels
 SHOWN_WORDS = 200  # a pasted article is cut here on screen (the model reads about 128 tokens anyway)
 BARS = 15  # the strongest words in the bar chart
 TOWARD, AWAY = (44, 160, 44), (214, 39, 40)
@@ -34,7 +36,7 @@ def plain(word: str) -> str:
 def _colour(score: float, scale: float) -> str:
     strength = min(abs(score) / scale, 1.0) if scale > 0 else 0.0
     red, green, blue = TOWARD if score > 0 else AWAY
-    return f"rgba({red},{green},{blue},{0.08 + 0.72 * strength:.3f})"
+    return f"rgba({red},{green},{blue},{0.06 + 0.5 * strength:.3f})"  # the word stays readable on the darkest shade
 
 
 def _scale(attribution: Attribution) -> float:
@@ -51,16 +53,18 @@ def shaded_text_figure(attribution: Attribution) -> go.Figure:
         for piece in pieces:
             if column and column + len(piece) > LINE_CHARS:
                 line, column = line + 1, 0
-            figure.add_annotation(x=column, y=-line, text=plain(piece), showarrow=False, xanchor="left",
+            figure.add_annotation(x=column * CHAR_PX, y=-line, text=plain(piece), showarrow=False, xanchor="left",
                                   bgcolor=_colour(score, scale), borderpad=2,
                                   hovertext=f"{plain(word)}: {score:+.3f}",
-                                  font={"family": "DejaVu Sans Mono, Courier New, monospace", "size": 15})
+                                  font={"family": "DejaVu Sans Mono, Courier New, monospace", "size": FONT_PX,
+                                        "color": "#262730"})
             column += len(piece) + 1
     lines = line + 1
     figure.update_layout(
-        xaxis={"visible": False, "range": [-0.5, LINE_CHARS + 0.5], "fixedrange": True},
+        xaxis={"visible": False, "range": [0, LINE_CHARS * CHAR_PX], "fixedrange": True},
         yaxis={"visible": False, "range": [-lines + 0.5, 0.5], "fixedrange": True},
-        height=40 + 30 * lines, margin={"l": 5, "r": 5, "t": 5, "b": 5}, plot_bgcolor="white",
+        width=round(LINE_CHARS * CHAR_PX) + 16, height=20 + 30 * lines, margin={"l": 8, "r": 8, "t": 5, "b": 5},
+        plot_bgcolor="white",
     )
     return figure
 
@@ -78,7 +82,8 @@ def bars_figure(attribution: Attribution) -> go.Figure:
         hovertemplate="%{customdata[0]} (word %{customdata[1]}): %{x:+.3f}<extra></extra>",
     ))
     figure.update_layout(
-        yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": positions, "ticktext": names},
+        yaxis={"type": "category", "autorange": "reversed", "tickmode": "array", "tickvals": positions,
+               "ticktext": names},
         xaxis={"title": f"change in P({attribution.label}) when the word is removed"},
         height=80 + 24 * max(len(scores), 1), margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
@@ -90,7 +95,7 @@ def render(attribution: Attribution, key: str) -> None:
     st.caption(f"Word occlusion: a word's score is how much the probability of {attribution.label} "
                f"({attribution.probability:.1%}) drops when that word alone is removed. Green pushed toward "
                f"{attribution.label}, red pushed away; the darker, the stronger. Hover a word for its score.")
-    st.plotly_chart(shaded_text_figure(attribution), key=f"{key}-text", config=PLOTLY_CONFIG)
+    st.plotly_chart(shaded_text_figure(attribution), key=f"{key}-text", config=PLOTLY_CONFIG, width="content")
     st.plotly_chart(bars_figure(attribution), key=f"{key}-bars", config=PLOTLY_CONFIG)
     if len(attribution.words) > SHOWN_WORDS:
         st.caption(f"Only the first {SHOWN_WORDS} of {len(attribution.words):,} words are shown.")

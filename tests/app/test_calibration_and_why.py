@@ -65,6 +65,7 @@ def test_predict_shows_calibrated_confidence_and_why_this_label(open_page, finis
     bars = word_bars(at)
     scores = bars["data"][0]["x"]
     assert scores == sorted(scores, reverse=True) and len(scores) == 7
+    assert bars["layout"]["yaxis"]["type"] == "category"  # drawn in that order, not by the words' positions
 
 
 def test_untrained_model_has_no_calibrated_confidence(open_page, finished) -> None:
