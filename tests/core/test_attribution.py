@@ -113,3 +113,25 @@ def test_occlusion_on_a_real_tiny_model(tiny_run) -> None:
     # The tiny model is barely trained: scores are ~1e-6, so compare to a few float32 steps at p ~ 0.25 (3e-8 each).
     assert result.scores[top] > 5e-7
     assert result.probability - after == pytest.approx(result.scores[top], abs=1e-7)
+
+
+@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
+def test_a_shared_predictor_explains_with_its_own_model_under_its_lock(finished_sweep, quantize) -> None:
+    from agnews_core.live_predict import Predictor, RunRef
+
+    store, record = finished_sweep
+    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), quantize=quantize)
+    texts = ["Oil prices rise", "Team wins the cup final", "Oil prices rise"]
+    probs = predictor.probabilities(texts)
+    assert probs.shape == (3, 4)
+    np.testing.assert_allclose(probs[0], predictor.predict(texts[0]).probabilities, atol=1e-5)
+    np.testing.assert_allclose(probs[0], probs[2])
+    lock = predictor._lock  # noqa: SLF001 - the test checks that the model only runs while the lock is held
+    held: list[bool] = []
+    hook = predictor.model.register_forward_pre_hook(lambda _module, _args: held.append(lock.locked()))
+    try:
+        result = occlusion(texts[1], predictor.probabilities)
+    finally:
+        hook.remove()
+    assert result.words == ("Team", "wins", "the", "cup", "final")
+    assert held and all(held) and not lock.locked()
