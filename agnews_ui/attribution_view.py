@@ -2,7 +2,7 @@
 
 Texts are user input. Words are drawn as plotly annotations and tick labels, which render a few HTML tags: every
 word goes through html.escape, and MathJax typesetting is off, so '<script>', '**x**' or '$x$' show verbatim.
-Nothing here uses markdown or unsafe_allow_html.
+Nothing here renders markdown or raw HTML.
 """
 
 from __future__ import annotations
