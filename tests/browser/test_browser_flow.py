@@ -154,6 +154,9 @@ def test_predict_classifies_a_headline_and_refuses_empty_text(app) -> None:
     label = app.main().get_by_test_id("stMetric").filter(has_text="Label")
     expect(label.get_by_test_id("stMetricValue")).to_have_text(re.compile(rf"^({'|'.join(map(re.escape, LABELS))})$"))
     expect(app.main().get_by_text("This text is empty")).to_have_count(0)
-    expect(app.main().get_by_test_id("stMetric").filter(has_text="Confidence")).to_contain_text("%")
+    for name in ("Confidence", "Calibrated confidence"):
+        metric = app.main().get_by_test_id("stMetric").filter(has=app.page.get_by_text(name, exact=True))
+        expect(metric).to_contain_text("%")
+    expect(app.main().get_by_role("heading", name="Why this label?")).to_be_visible()
     app.assert_healthy()
     app.screenshot("08-predict")
