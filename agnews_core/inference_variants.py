@@ -80,7 +80,7 @@ def pick(candidates: Sequence[CandidateResult], max_drop_points: float = MAX_DRO
 def _accuracy(predictor: Predictor, texts: Sequence[str], labels: Sequence[int], max_length: int) -> float:
     from agnews_core.batch_predict import predict_probabilities
 
-    with predictor._context():  # the variant's autocast (bf16) or nothing
+    with predictor.forward_context():  # the variant's autocast (bf16) or nothing
         table = predict_probabilities(predictor.model, predictor.tokenizer, texts, max_length=max_length)
     hits = sum(int(p) == int(y) for p, y in zip(table.predicted, labels, strict=True))
     return hits / len(labels) if len(labels) else 0.0

@@ -179,7 +179,7 @@ class Predictor:
 
         loaded.model.eval()
         self.variant = _variant_for(quantize, variant) or InferenceVariant.FP32
-        self.model, self._context = prepare_variant(loaded.model, self.variant)
+        self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
         self.tokenizer = loaded.tokenizer
         self.max_length = max_length
         self._lock = threading.Lock()  # torch modules are not guaranteed re-entrant
@@ -215,7 +215,7 @@ class Predictor:
 
         clean = clean_text(text)
         started = time.perf_counter()
-        with self._lock, torch.inference_mode(), self._context():
+        with self._lock, torch.inference_mode(), self.forward_context():
             batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="pt")
             logits = self.model(**batch).logits[0].float()
             probabilities = torch.softmax(logits, dim=-1).tolist()
