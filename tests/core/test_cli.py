@@ -70,7 +70,7 @@ def test_predict_prints_a_label(swept) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     # no recorded inference variant in this run: full precision (issue 11 retired the global int8 default)
-    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id}"
+    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
     assert len(lines) == 3
     for line in lines[1:]:
         assert line.split()[0] in ("World", "Sports", "Business", "Sci/Tech")
@@ -82,7 +82,7 @@ def test_predict_with_an_explicit_run_and_full_precision(swept) -> None:
     record = ArtifactStore(root).list_sweeps()[0][0]
     result = cli("predict", "--artifacts", str(root), "--fp32", "--run", record.sweep_id, "Rates rise")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id}"  # no '(int8)'
+    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
