@@ -53,8 +53,8 @@ def test_a_sweep_applies_the_sources_verdicts_and_records_how_many(store) -> Non
     expected = CorrectionCounts(relabeled_train=1, removed_train=1, removed_validation=1, verdicts=4)
     assert record.corrections == expected and record.data_source == "sample"
     assert store.load_sweep(record.sweep_id).corrections == expected  # on disk too
-    assert "3 corrections applied (train: 1 relabelled, 1 removed; validation: 1 removed) from 4 verdicts" \
-        == expected.describe()
+    assert expected.describe() \
+        == "3 corrections applied (train: 1 relabelled, 1 removed; validation: 1 removed) from 4 verdicts"
     tested = store.load_predictions(record.sweep_id, record.best_run_id)
     assert (tested["split"] == "test").sum() == config.test_size  # the test rows are never touched
 
