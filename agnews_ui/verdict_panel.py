@@ -16,7 +16,7 @@ from agnews_core.verdict_csv import VerdictImportError, export_csv, import_csv
 from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_ui.label_review_view import verdict_text
 
-REVIEWER_KEY, FLASH_KEY = "verdict_reviewer", "verdicts_flash"
+REVIEWER_KEY, FLASH_KEY, TOAST_KEY = "verdict_reviewer", "verdicts_flash", "verdict_toast"
 KIND_LABELS = {VerdictKind.RELABEL: "Gold label is wrong: it should be the label below",
                VerdictKind.REMOVE: "Remove this row (ambiguous or not news)",
                VerdictKind.KEEP: "Label is right, the model is wrong"}
@@ -57,7 +57,7 @@ def _save(write: Callable[[], object], done: str) -> None:
     except (OSError, TimeoutError) as exc:  # filelock.Timeout is a TimeoutError
         st.error(f"The verdict could not be saved in {store_folder()}: {exc}")
         st.stop()
-    st.toast(done, icon=":material/check:")
+    st.session_state[TOAST_KEY] = done  # shown after the rerun that redraws the table (a toast before it is lost)
 
 
 def store_folder() -> str:
@@ -68,6 +68,8 @@ def store_folder() -> str:
 
 def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame]) -> None:
     """Every verdict of this data source: a table, a CSV download and a CSV import (all or nothing)."""
+    if TOAST_KEY in st.session_state:
+        st.toast(st.session_state.pop(TOAST_KEY), icon=":material/check:")
     contents = store.read()
     verdicts = sorted(contents.verdicts.values(), key=lambda v: v.recorded_at, reverse=True)
     with st.expander("Verdicts on this data: list, export, import", icon=":material/gavel:"):
