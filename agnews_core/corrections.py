@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -133,3 +134,11 @@ def correct_splits(splits: DataSplits, verdicts: Mapping[str, Verdict]) -> tuple
                             "--corrections ignore")
     counts = replace(counts, verdicts=len(verdicts))
     return replace(splits, train=train, validation=validation), counts
+
+
+def recorded_verdicts(root: Path | str, data: str) -> int:
+    """How many verdicts are recorded for a data source spec ('auto' resolved as a sweep would)."""
+    from agnews_core.data import resolve_source
+    from agnews_core.verdicts import VerdictStore
+
+    return len(VerdictStore(root, resolve_source(data)).verdicts())

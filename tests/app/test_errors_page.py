@@ -150,4 +150,4 @@ def test_validation_rows_can_be_reviewed(open_page, artifacts, finished) -> None
 def test_csv_download_button_is_offered(open_page, finished) -> None:
     at = open_page(ERRORS)
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == ["Export all verdicts as CSV", "Download these rows as CSV"]
+    assert labels == ["Download these rows as CSV", "Export all verdicts as CSV"]

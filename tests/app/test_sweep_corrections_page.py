@@ -7,7 +7,7 @@ from agnews_core.data import load_source, make_splits
 from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
 from agnews_ui import resources
 
-from .conftest import values
+from .conftest import button, values
 from .test_sweep_page import SWEEP, fill, labelled, start
 
 COUNTS = "Label corrections: 1 correction applied (train: 1 relabelled; validation: none) from 1 verdict"
@@ -24,6 +24,9 @@ def test_a_sweep_with_corrections_applied_shows_the_count_on_its_card_and_result
     assert box.value == "ignore" and set(box.options) == {"ignore verdicts (train on the data as it is)",
                                                          "apply verdicts to train and validation rows"}
     box.select("apply")
+    button(at, "Update estimate").click().run()
+    assert ("Label corrections: 1 verdict(s) recorded for this data; those on its training and validation rows will "
+            "be applied.") in values(at.caption)
     start(at)
     manager = resources.job_manager()
     assert manager.wait_idle(120)
