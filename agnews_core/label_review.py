@@ -136,18 +136,34 @@ def label_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) -> Label
     lock lets one session or process compute while the others wait for its file.
     """
     path = store.paths.label_review_file(sweep.sweep_id, run_id)
-    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
-        if review_is_cached(store, sweep.sweep_id, run_id):
-            try:
-                rows = pd.read_parquet(path)
-                if set(REVIEW_COLUMNS) <= set(rows.columns):
-                    return LabelReview(rows)
-            except Exception as exc:  # noqa: BLE001 - a damaged cache is recomputed, not reported
-                logger.warning("recomputing the unreadable label review %s: %s", path, exc)
+    lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except OSError:  # a read-only artifacts folder (or a stuck holder): use the cache or compute, keep nothing
+        return _cached(store, sweep.sweep_id, run_id) or compute_label_review(store, sweep, run_id)
+    try:
+        cached = _cached(store, sweep.sweep_id, run_id)
+        if cached is not None:
+            return cached
         review = compute_label_review(store, sweep, run_id)
         if not review.train_note:
             atomic_write_parquet(path, review.rows)
         return review
+    finally:
+        lock.release()
+
+
+def _cached(store: ArtifactStore, sweep_id: str, run_id: str) -> LabelReview | None:
+    """The cached review when it is fresh and readable; None otherwise (a damaged cache is recomputed)."""
+    if not review_is_cached(store, sweep_id, run_id):
+        return None
+    path = store.paths.label_review_file(sweep_id, run_id)
+    try:
+        rows = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+        logger.warning("recomputing the unreadable label review %s: %s", path, exc)
+        return None
+    return LabelReview(rows) if set(REVIEW_COLUMNS) <= set(rows.columns) else None
 
 
 def filter_review(rows: pd.DataFrame, suspects_only: bool = False, tag: str = "") -> pd.DataFrame:
