@@ -96,7 +96,8 @@ if chosen_rows and chosen_rows[0] < len(table):
         picked = rows.iloc[chosen_rows[0]]
         verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]),
                      current.get(review_view.row_key(picked)))
-st.download_button("Download these rows as CSV", readable_table(matches).to_csv(index=False).encode("utf-8"),
+download = review_view.with_review_columns(readable_table(matches), matches, current)
+st.download_button("Download these rows as CSV", download.to_csv(index=False).encode("utf-8"),
                    file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
                    icon=":material/download:")
 verdicts_section(verdicts, source, lambda: source_rows(source))
