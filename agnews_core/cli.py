@@ -137,6 +137,8 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
         bar.close()
     runs, _ = store.load_runs(record)
     print_sweep_table(record, runs, sys.stdout)
+    if record.corrections is not None:
+        print(f"Corrections: {record.corrections.describe()}")
     print(f"Artifacts: {os.path.abspath(store.sweep_dir(record.sweep_id))}")
     return 0 if record.status.succeeded else 1
 
