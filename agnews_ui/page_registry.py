@@ -30,7 +30,8 @@ RESULTS = PageInfo("pages/results.py", "Results", ":material/show_chart:",
 ACCURACY = PageInfo("pages/accuracy.py", "Accuracy", ":material/grid_on:",
                     "baseline vs fine-tuned accuracy, per-class metrics, the confusion matrix")
 ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
-                  "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable")
+                  "every misclassified example, filtered by label pair, suspected label errors and smart tags; "
+                  "verdicts on gold labels, exported and imported as CSV")
 COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
                    "two runs (or a run and the TF-IDF baseline) row by row: what B fixed and broke, and is it chance")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from agnews_core.config import Corrections
+from agnews_core.corrections import recorded_verdicts
 from agnews_core.progress import format_duration
 from agnews_core.states import SweepState
 from agnews_core.sweep_request import FORM, exposed_fields, validate_request
@@ -52,6 +54,9 @@ if result.config is not None:
     st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
                f"({len(result.config.learning_rates)} run{'s' if len(result.config.learning_rates) > 1 else ''}; "
                f"{result.data_note}).")
+    if result.config.corrections == Corrections.APPLY:
+        st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, result.config.data):,} verdict(s) "
+                   "recorded for this data; those on its training and validation rows will be applied.")
 elif errors:
     st.error("Fix the fields marked above, then start the sweep.")
 if FLASH_KEY in st.session_state:

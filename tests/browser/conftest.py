@@ -15,7 +15,6 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -77,9 +76,20 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@contextmanager
-def serve_app(artifacts: Path, workdir: Path) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` on a free port over this artifacts folder; stopped on exit."""
+@pytest.fixture(scope="module")
+def prepare_artifacts() -> Callable[[Path], None] | None:
+    """Override in a test module to fill the artifacts folder before its server starts (default: left empty)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, prepare_artifacts: Callable[[Path], None] | None) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a free port with an empty (or prepared) artifacts folder."""
+    workdir = tmp_path_factory.mktemp("browser-server")
+    artifacts = workdir / "artifacts"
+    artifacts.mkdir()
+    if prepare_artifacts is not None:
+        prepare_artifacts(artifacts)
     log = workdir / "streamlit.log"
     port = free_port()
     env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
@@ -97,22 +107,6 @@ def serve_app(artifacts: Path, workdir: Path) -> Iterator[str]:
         yield url
     finally:
         stop(process)
-
-
-@pytest.fixture(scope="session")
-def serve() -> Callable[[Path, Path], AbstractContextManager[str]]:
-    """serve_app, for a module that overrides `server` to start the app over artifacts of its own."""
-    return serve_app
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` on a free port with an empty artifacts folder."""
-    workdir = tmp_path_factory.mktemp("browser-server")
-    artifacts = workdir / "artifacts"
-    artifacts.mkdir()
-    with serve_app(artifacts, workdir) as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
@@ -226,3 +220,17 @@ def app(server: str, browser_context: sync_api.BrowserContext) -> Iterator[AppDr
     finally:
         page.close()
 
+
+
+@pytest.fixture
+def second_browser_app(server: str, playwright_driver: sync_api.Playwright) -> Iterator[AppDriver]:
+    """A tab in a second Chromium with its own context (cookies, storage, Streamlit session) on this module's server."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        yield AppDriver(page, server)
+    finally:
+        browser.close()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,13 +18,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, finished_sweep, serve) -> Iterator[str]:
-    """The app over a copy of the finished tiny sweep (its TF-IDF baseline's predictions included)."""
+def prepare_artifacts(finished_sweep) -> Callable[[Path], None]:
+    """The server starts over a copy of the finished tiny sweep (its TF-IDF baseline's predictions included)."""
     store, _ = finished_sweep
-    workdir = tmp_path_factory.mktemp("browser-compare")
-    shutil.copytree(store.root, workdir / "artifacts")
-    with serve(workdir / "artifacts", workdir) as url:
-        yield url
+
+    def copy(artifacts: Path) -> None:
+        shutil.copytree(store.root, artifacts, dirs_exist_ok=True)
+
+    return copy
 
 
 def test_rows_b_fixed_open_in_the_errors_view(app, finished_sweep) -> None:

@@ -1,4 +1,4 @@
-"""Reading prediction frames: required columns, one split's rows, probabilities and gold labels."""
+"""Reading a run's prediction frame: required columns, one split in stored order, probabilities and labels."""
 
 from __future__ import annotations
 
@@ -6,35 +6,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agnews_core.prediction_frames import PROBABILITY_COLUMNS, check_columns, gold_labels, probabilities, split_rows
+from agnews_core.batch_predict import PredictionTable, predictions_frame
+from agnews_core.prediction_frames import PROBABILITY_COLUMNS, gold_labels, probabilities, split_rows
 
 
-def frame(splits: list[str]) -> pd.DataFrame:
-    rows = len(splits)
-    data = {"split": splits, "text": [f"t{i}" for i in range(rows)], "label": list(range(rows)),
-            "predicted": [0] * rows}
-    for j, column in enumerate(PROBABILITY_COLUMNS):
-        data[column] = [0.1 * (j + 1)] * rows
-    return pd.DataFrame(data, index=[10 + i for i in range(rows)])
+def _frame() -> pd.DataFrame:
+    probs = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.6, 0.2, 0.1], [0.25, 0.25, 0.25, 0.25]], dtype=np.float32)
+    validation = predictions_frame(["a", "b"], [0, 2], PredictionTable(probs[:2], 0.1), "validation")
+    test = predictions_frame(["c"], [3], PredictionTable(probs[2:], 0.1), "test")
+    return pd.concat([validation, test], ignore_index=True)
 
 
-def test_split_rows_keeps_stored_order_and_renumbers() -> None:
-    rows = split_rows(frame(["validation", "test", "validation", "test"]), "test")
-    assert rows["text"].tolist() == ["t1", "t3"] and rows.index.tolist() == [0, 1]
+def test_a_split_is_renumbered_in_stored_order() -> None:
+    rows = split_rows(_frame(), "validation")
+    assert rows["text"].tolist() == ["a", "b"] and rows.index.tolist() == [0, 1]
+    assert split_rows(_frame(), "test")["text"].tolist() == ["c"]
 
 
-def test_a_frame_without_a_split_column_is_all_rows() -> None:
-    assert len(split_rows(frame(["test"] * 3).drop(columns=["split"]), "validation")) == 3
+def test_probabilities_and_labels_come_back_as_arrays() -> None:
+    rows = split_rows(_frame(), "validation")
+    assert probabilities(rows).shape == (2, 4) and probabilities(rows).dtype == np.float64
+    assert probabilities(rows)[1].tolist() == pytest.approx([0.1, 0.6, 0.2, 0.1])
+    assert gold_labels(rows).tolist() == [0, 2]
 
 
-def test_missing_columns_are_named() -> None:
-    with pytest.raises(ValueError, match="run A's predictions lack the column.s. predicted, p_World"):
-        check_columns(frame(["test"]).drop(columns=["predicted", "p_World"]), "run A's predictions")
-
-
-def test_probabilities_and_gold_labels_as_arrays() -> None:
-    rows = frame(["test", "test"])
-    probs = probabilities(rows)
-    assert probs.shape == (2, 4) and probs.dtype == np.float64
-    np.testing.assert_allclose(probs[0], [0.1, 0.2, 0.3, 0.4])
-    assert gold_labels(rows).tolist() == [0, 1] and gold_labels(rows).dtype == np.int64
+def test_a_frame_without_probability_columns_names_what_is_missing() -> None:
+    broken = _frame().drop(columns=[PROBABILITY_COLUMNS[0]])
+    with pytest.raises(ValueError, match=PROBABILITY_COLUMNS[0]):
+        split_rows(broken, "test", what="run A's predictions")
