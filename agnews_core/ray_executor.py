@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 RAY = "ray"
 POLL_S = 0.5  # how often the driver reads the board
 CLUSTER_POLL_S = 2.0  # how often it asks the cluster for free resources
-CANCEL_GRACE_S = 20.0  # after cancel, trials get this long to stop on their own before Tune stops them
+CANCEL_GRACE_S = 20.0
+ENDED = ("done", "cancelled", "failed", "skipped")  # what a trial tells the board as it ends  # after cancel, trials get this long to stop on their own before Tune stops them
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class RaySweepRunner(SweepRunner):
         self._versions = [-1] * len(self.runs)
         self._saved_at = [0.0] * len(self.runs)
         self._cancelled_at: float | None = None
+        self._final: set[int] = set()  # runs whose final state is written
 
     def run(self) -> SweepRecord:
         """Connect, load data and score the baselines here, run every LR as a trial, pick the best."""
@@ -140,7 +142,7 @@ class RaySweepRunner(SweepRunner):
         last_cluster = 0.0
         try:
             while fitter.is_alive():
-                fitter.join(POLL_S)
+                self.cancel.wait(POLL_S) if self._cancelled_at is None else fitter.join(POLL_S)
                 if self.cancel.is_set() and self._cancelled_at is None:
                     self._cancelled_at = time.monotonic()
                     board.cancel.remote()
@@ -155,10 +157,11 @@ class RaySweepRunner(SweepRunner):
             ray.kill(board)
         if "error" in outcome:
             raise outcome["error"]
-        for result in outcome["grid"]:
-            self._finalize(int(result.config["run_index"]), result.error, result.metrics or {})
-        for i, run in enumerate(self.runs):  # trials Tune never started (the sweep was cancelled)
-            if run.status in (RunState.PENDING, RunState.RUNNING):
+        for result in outcome["grid"]:  # trials that ended without telling the board: killed or stopped early
+            if int(result.config["run_index"]) not in self._final:
+                self._finalize(int(result.config["run_index"]), result.error, result.metrics or {})
+        for i in range(len(self.runs)):  # trials Tune never started (the sweep was cancelled)
+            if i not in self._final:
                 self._finalize(i, None, {})
 
     def _tuner(self, splits: Any, board: Any, scratch: str) -> Any:
@@ -182,7 +185,7 @@ class RaySweepRunner(SweepRunner):
         return tune.Tuner(
             trainable,
             param_space={"run_index": tune.grid_search(list(range(len(self.runs))))},
-            tune_config=tune.TuneConfig(scheduler=scheduler, reuse_actors=False),
+            tune_config=tune.TuneConfig(scheduler=scheduler, reuse_actors=True),
             run_config=tune.RunConfig(name=self.sweep.sweep_id, storage_path=scratch, verbose=0,
                                       stop=CancelStopper(self._may_stop_all),
                                       failure_config=tune.FailureConfig(max_failures=0)),
@@ -199,7 +202,7 @@ class RaySweepRunner(SweepRunner):
         """Take the board's live state into the run records; save a run when its state or curves changed."""
         self.trials = trials
         for i, trial in enumerate(trials):
-            if trial["version"] == self._versions[i] or trial["status"] == "pending":
+            if trial["version"] == self._versions[i] or trial["status"] == "pending" or i in self._final:
                 continue
             self._versions[i] = trial["version"]
             run = self.runs[i]
@@ -209,12 +212,15 @@ class RaySweepRunner(SweepRunner):
             if run.status == RunState.PENDING:
                 changes.update(status=RunState.RUNNING, started_at=now_iso())
             self.runs[i] = run.with_changes(**changes)
-            if changes.get("status") or time.monotonic() - self._saved_at[i] > 2.0:
+            if trial["status"] in ENDED:
+                self._finalize(i, None, {})
+            elif changes.get("status") or time.monotonic() - self._saved_at[i] > 2.0:
                 self._saved_at[i] = time.monotonic()
                 self.store.save_run(self.sweep.sweep_id, self.runs[i])
 
     def _finalize(self, i: int, tune_error: Exception | None, metrics: dict[str, Any]) -> None:
         """Write one run's final state from what its trial told the board and what Tune saw."""
+        self._final.add(i)
         trial = self.trials[i] if i < len(self.trials) else {"status": "pending", "result": {}, "error": ""}
         status, result = trial["status"], dict(trial.get("result") or {})
         end = dict(finished_at=now_iso())
