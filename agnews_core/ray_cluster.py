@@ -105,11 +105,18 @@ def reachable(address: str, timeout: float = 3.0) -> None:
 
 
 def use_token_auth() -> None:
-    """Connect to a cluster with token authentication (Ray 2.60's default) using the token `ray start` wrote."""
+    """Connect with token authentication (Ray 2.60's default for `ray start`) using the token it wrote.
+
+    Ray reads RAY_AUTH_MODE when it is imported: set it before, or make an imported Ray read it again.
+    """
     if os.environ.get("RAY_AUTH_MODE"):
         return  # the user chose
     if os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH") or TOKEN_FILE.exists():
         os.environ["RAY_AUTH_MODE"] = "token"
+        if "ray" in sys.modules:
+            from ray._raylet import Config  # what Ray's own tests call after changing the variable
+
+            Config.initialize("")
 
 
 _lock = threading.Lock()
@@ -124,6 +131,8 @@ def connect(address: str, local_cpus: int | None = None) -> None:
     global _connected
     require_ray()
     address = validate_address(address)
+    if address != LOCAL:
+        use_token_auth()
     import ray
 
     with _lock:
@@ -142,7 +151,6 @@ def connect(address: str, local_cpus: int | None = None) -> None:
                 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keep an embedded Ray on loopback
                 ray.init(num_cpus=local_cpus, **common)
             else:
-                use_token_auth()
                 ray.init(address=address, **common)
         except Exception as exc:  # noqa: BLE001 - Ray raises many kinds; the user needs one sentence
             raise ClusterError(f"Could not connect to Ray at {address}: {_first_line(exc)}") from exc

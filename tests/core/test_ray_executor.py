@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+from ray_support import wait_until
 from sweep_configs import small_config, tiny_config
 
 from agnews_core.artifacts import ArtifactStore
@@ -15,8 +16,6 @@ from agnews_core.ray_executor import RayExecutor, RaySettings
 from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import create_sweep
-
-from .conftest import wait_until
 
 
 def _files(store: ArtifactStore, sweep_id: str) -> set[str]:
