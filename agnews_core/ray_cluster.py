@@ -19,7 +19,7 @@ from pathlib import Path
 
 LOCAL, AUTO = "local", "auto"
 RAY_PIN = "ray[tune]==2.60.0"
-INSTALL_HINT = f"Ray is not installed: `.venv/bin/pip install -r requirements-ray.txt` (or `pip install '{RAY_PIN}'`)"
+INSTALL_HINT = f"Ray is not installed: run `make setup-ray` (or `.venv/bin/pip install '{RAY_PIN}'`)"
 CHECK_TIMEOUT_S = 60.0  # importing Ray and joining a cluster takes 5-15 s on a busy 2-core machine
 TOKEN_FILE = Path.home() / ".ray" / "auth_token"  # where `ray start` writes its token (Ray 2.60 default)
 WORKER_ENV = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TOKENIZERS_PARALLELISM", "AGNEWS_ARTIFACTS")
