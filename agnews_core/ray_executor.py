@@ -172,7 +172,7 @@ class RaySweepRunner(SweepRunner):
 
         os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # with verbose=0: no experiment table on stdout
         context = TrialContext(self.sweep.sweep_id, self.config, str(self.store.root.resolve()),
-                               self.settings.storage_path)
+                               self.settings.storage_path, max(1, int(self.settings.cpus_per_trial)))
         trainable = tune.with_resources(
             tune.with_parameters(run_trial, context=context, splits=splits, board=board),
             {"cpu": self.settings.cpus_per_trial, "gpu": self.settings.gpus_per_trial},

@@ -91,6 +91,7 @@ class TrialContext:
     config: SweepConfig
     artifacts_root: str  # the driver's folder; used when no shared storage is set
     storage_path: str  # '' or a shared folder / pyarrow URI; trials write there and the driver copies
+    threads: int = 1  # torch threads: the CPUs the trial reserved, never more
 
 
 def _points(points: list[LossPoint]) -> list[tuple[int, float, float]]:
@@ -130,9 +131,12 @@ def run_trial(tune_config: dict[str, Any], context: TrialContext, splits: Any, b
 
 def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, board: Any,
                     cancel: threading.Event, node: str) -> None:
+    import torch
+
     from agnews_core.models import load_pretrained
     from agnews_core.training import StepReport, TrainSettings, train_model
 
+    torch.set_num_threads(context.threads)
     c = context.config
     loaded = load_pretrained(c.model, c.seed, splits.train["text"])
     reported, total = [0], [0]
