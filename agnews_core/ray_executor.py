@@ -83,6 +83,8 @@ class RayExecutor:
 class RaySweepRunner(SweepRunner):
     """A SweepRunner whose runs are Ray Tune trials."""
 
+    records_throughput = False  # trials ran elsewhere or with fewer threads: not this machine's speed
+
     def __init__(self, store: ArtifactStore, sweep_id: str, on_snapshot: SnapshotCallback,
                  cancel: threading.Event, settings: RaySettings | None = None) -> None:
         super().__init__(store, sweep_id, on_snapshot, cancel)
@@ -125,6 +127,7 @@ class RaySweepRunner(SweepRunner):
 
         from agnews_core.ray_trial import TrialBoard
 
+        self._progress("trials", f"Starting {len(self.runs)} trials on Ray ({self.settings.address})", 0)
         board = TrialBoard.remote(len(self.runs))
         # Tune's own experiment files (no checkpoints are made) go to a scratch folder; the store is ours.
         scratch = tempfile.mkdtemp(prefix="agnews-tune-")
