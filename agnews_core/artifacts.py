@@ -5,24 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
+from agnews_core.paths import RUNS_DIR, ArtifactPaths, default_root
+from agnews_core.paths import validate_id as validate_id  # re-exported: older callers import it from here
 from agnews_core.records import RunRecord, SweepRecord
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_ROOT = Path("artifacts")
-ROOT_ENV = "AGNEWS_ARTIFACTS"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE, MODEL_DIR = "sweep.json", "run.json", "predictions.parquet", "model"
+R = TypeVar("R", SweepRecord, RunRecord)
 
 
 class ArtifactError(RuntimeError):
@@ -35,18 +32,6 @@ class BrokenEntry:
 
     path: str
     problem: str
-
-
-def default_root() -> Path:
-    """artifacts/ in the working directory, or $AGNEWS_ARTIFACTS."""
-    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
-
-
-def validate_id(identifier: str, what: str = "id") -> str:
-    """Return identifier if it is a safe single path component, else raise ValueError."""
-    if not isinstance(identifier, str) or not _SAFE_ID.fullmatch(identifier) or ".." in identifier:
-        raise ValueError(f"{what} {identifier!r} is not valid: use letters, digits, '.', '_' and '-' only")
-    return identifier
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -88,31 +73,34 @@ def read_json(path: Path) -> Any:
         raise ArtifactError(f"{path} cannot be read: {exc.strerror or exc}") from None
 
 
+def read_record(path: Path, record_type: type[R]) -> R:
+    """A SweepRecord or RunRecord from its JSON file, or ArtifactError saying what is wrong with the file."""
+    try:
+        return record_type.from_dict(read_json(path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
+        raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+
+
 class ArtifactStore:
     """Reads and writes sweeps and runs under one root folder."""
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_root()
+        self.paths = ArtifactPaths(self.root)
 
-    # ---- paths (every id is validated before it touches the file system)
+    # ---- paths (every id is validated before it touches the file system; the layout is paths.py's)
     @property
     def sweeps_dir(self) -> Path:
-        return self.root / "sweeps"
+        return self.paths.sweeps_dir
 
     def sweep_dir(self, sweep_id: str) -> Path:
-        return self._inside(self.sweeps_dir / validate_id(sweep_id, "sweep id"))
+        return self.paths.sweep_dir(sweep_id)
 
     def run_dir(self, sweep_id: str, run_id: str) -> Path:
-        return self._inside(self.sweep_dir(sweep_id) / "runs" / validate_id(run_id, "run id"))
+        return self.paths.run_dir(sweep_id, run_id)
 
     def model_dir(self, sweep_id: str, run_id: str) -> Path:
-        return self.run_dir(sweep_id, run_id) / MODEL_DIR
-
-    def _inside(self, path: Path) -> Path:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(self.root.resolve()):
-            raise ValueError(f"{path} is outside the artifacts folder")
-        return path
+        return self.paths.model_dir(sweep_id, run_id)
 
     # ---- problems with the root itself
     def root_problem(self) -> str:
@@ -127,18 +115,18 @@ class ArtifactStore:
 
     # ---- writing
     def save_sweep(self, sweep: SweepRecord) -> None:
-        atomic_write_json(self.sweep_dir(sweep.sweep_id) / SWEEP_FILE, sweep.to_dict())
+        atomic_write_json(self.paths.sweep_file(sweep.sweep_id), sweep.to_dict())
 
     def save_run(self, sweep_id: str, run: RunRecord) -> None:
-        atomic_write_json(self.run_dir(sweep_id, run.run_id) / RUN_FILE, run.to_dict())
+        atomic_write_json(self.paths.run_file(sweep_id, run.run_id), run.to_dict())
 
     def save_predictions(self, sweep_id: str, run_id: str, frame: pd.DataFrame) -> None:
-        atomic_write_parquet(self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE, frame)
+        atomic_write_parquet(self.paths.predictions_file(sweep_id, run_id), frame)
 
     def save_model_atomically(self, sweep_id: str, run_id: str, write: Callable[[Path], None]) -> None:
         """Let write() fill a temp folder, then rename it to model/: a crash never leaves half a model."""
         final = self.model_dir(sweep_id, run_id)
-        staging = final.with_name(f".{MODEL_DIR}.tmp")
+        staging = final.with_name(f".{final.name}.tmp")
         shutil.rmtree(staging, ignore_errors=True)
         try:
             write(staging)
@@ -170,22 +158,10 @@ class ArtifactStore:
         return sweeps, broken
 
     def load_sweep(self, sweep_id: str) -> SweepRecord:
-        path = self.sweep_dir(sweep_id) / SWEEP_FILE
-        try:
-            return SweepRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
-            if isinstance(exc, ArtifactError):
-                raise
-            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+        return read_record(self.paths.sweep_file(sweep_id), SweepRecord)
 
     def load_run(self, sweep_id: str, run_id: str) -> RunRecord:
-        path = self.run_dir(sweep_id, run_id) / RUN_FILE
-        try:
-            return RunRecord.from_dict(read_json(path))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # e.g. a JSON list, not an object
-            if isinstance(exc, ArtifactError):
-                raise
-            raise ArtifactError(f"{path} is corrupt (unexpected content: {exc})") from None
+        return read_record(self.paths.run_file(sweep_id, run_id), RunRecord)
 
     def load_runs(self, sweep: SweepRecord) -> tuple[list[RunRecord], list[BrokenEntry]]:
         """Every readable run of a sweep, in sweep order, and the broken ones."""
@@ -195,11 +171,11 @@ class ArtifactStore:
             try:
                 runs.append(self.load_run(sweep.sweep_id, run_id))
             except (ArtifactError, ValueError) as exc:
-                broken.append(BrokenEntry(str(self.sweeps_dir / sweep.sweep_id / "runs" / run_id), str(exc)))
+                broken.append(BrokenEntry(str(self.sweeps_dir / sweep.sweep_id / RUNS_DIR / run_id), str(exc)))
         return runs, broken
 
     def load_predictions(self, sweep_id: str, run_id: str) -> pd.DataFrame:
-        path = self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE
+        path = self.paths.predictions_file(sweep_id, run_id)
         try:
             return pd.read_parquet(path)
         except FileNotFoundError:
@@ -208,4 +184,4 @@ class ArtifactStore:
             raise ArtifactError(f"{path} is corrupt ({type(exc).__name__}: {exc})") from None
 
     def has_model(self, sweep_id: str, run_id: str) -> bool:
-        return (self.model_dir(sweep_id, run_id) / "model.safetensors").is_file()
+        return self.paths.weights_file(sweep_id, run_id).is_file()

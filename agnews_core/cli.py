@@ -1,22 +1,21 @@
-"""Command line: `python -m agnews_core sweep|runs|predict`."""
+"""Command line: `python -m agnews_core sweep|final|runs|predict`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore, default_root
-from agnews_core.config import DEFAULT_LEARNING_RATES, SweepConfig, format_lr, parse_learning_rates
+from agnews_core.config import SweepConfig
+from agnews_core.fields import FieldInfo, limits_text
+from agnews_core.labels import LABELS
 from agnews_core.models import ModelLoadError
-from agnews_core.progress import Progress, format_duration
-
-DEFAULTS = SweepConfig()
+from agnews_core.sweep_request import exposed_fields, validate_request
 
 
 class CleanParser(argparse.ArgumentParser):
@@ -26,72 +25,38 @@ class CleanParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _lrs(text: str) -> tuple[float, ...]:
-    try:
-        return parse_learning_rates(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= minimum."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} must be at least {minimum}")
-        return value
-
-    return parse
-
-
-_positive, _seed = _whole_number(1), _whole_number(0)
-
-
-def _epochs(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0 or value > 20:
-        raise argparse.ArgumentTypeError(f"{text} must be > 0 and <= 20")
-    return value
+def _help(info: FieldInfo) -> str:
+    """A flag's help from its field's metadata: text, choices, limits and default."""
+    parts = [info.help.rstrip(".")]
+    named = "; ".join(f"'{c.value}': {c.label}" for c in info.choices if c.label != c.value)
+    if info.other:
+        named = f"{named}; or {info.other.what}"
+    parts += [text for text in (named, limits_text(info)) if text]
+    shown = info.shown(info.default)
+    return (f"{'; '.join(parts)}" + (f" (default {shown})" if shown else "")).replace("%", "%%")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for all three commands."""
     parser = CleanParser(prog="python -m agnews_core", description="AG News Lab: fine-tune and review a news topic classifier.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=CleanParser)
-    lrs = ",".join(format_lr(x) for x in DEFAULT_LEARNING_RATES)
 
     sweep = commands.add_parser("sweep", help="fine-tune one fresh model per learning rate; pick the best by eval loss")
-    sweep.add_argument("--lrs", type=_lrs, default=DEFAULT_LEARNING_RATES,
-                       help=f"comma-separated learning rates, each > 0 and <= 1 (default {lrs})")
-    sweep.add_argument("--model", default=DEFAULTS.model,
-                       help="'minilm' (pretrained all-MiniLM-L6-v2, offline), 'tiny' (random tiny BERT for smoke "
-                            "tests), a Hugging Face Hub id such as distilbert-base-uncased, or a local model folder "
-                            f"(default {DEFAULTS.model})")
-    sweep.add_argument("--data", default=DEFAULTS.data,
-                       help="'auto' (the Hub if it answers, else the bundled sample), 'hub', 'sample', or a folder "
-                            "holding train*/test* parquet or CSV files with text and label columns (default auto)")
-    sweep.add_argument("--train-size", type=_positive, default=DEFAULTS.train_size,
-                       help=f"training rows, drawn stratified from train after validation is held out (default {DEFAULTS.train_size})")
-    sweep.add_argument("--eval-size", type=_positive, default=DEFAULTS.eval_size,
-                       help=f"validation rows for eval loss and LR selection (default {DEFAULTS.eval_size})")
-    sweep.add_argument("--test-size", type=_positive, default=DEFAULTS.test_size,
-                       help=f"rows of the untouched test split for final accuracy (default {DEFAULTS.test_size})")
-    sweep.add_argument("--epochs", type=_epochs, default=DEFAULTS.epochs,
-                       help=f"passes over the training rows, fractions allowed (default {DEFAULTS.epochs:g})")
-    sweep.add_argument("--batch-size", type=_positive, default=DEFAULTS.batch_size,
-                       help=f"training batch size (default {DEFAULTS.batch_size})")
-    sweep.add_argument("--seed", type=_seed, default=DEFAULTS.seed, help=f"seed for splits, init and order (default {DEFAULTS.seed})")
-    sweep.add_argument("--keep-models", choices=("best", "all", "none"), default=DEFAULTS.keep_models,
-                       help="which fine-tuned weights to keep: the best run's, every run's, or none (default best)")
-    sweep.add_argument("--name", default="", help="a label for this sweep")
+    for info in exposed_fields():  # each flag is read as text; validate_request parses and checks it
+        closed = info.choices and not info.other
+        metavar = "{" + ",".join(info.values) + "}" if closed else info.cli_flag.lstrip("-").replace("-", "_").upper()
+        sweep.add_argument(info.cli_flag, dest=info.name, metavar=metavar, help=_help(info))
+    sweep.add_argument("--from", dest="from_sweep", metavar="SWEEP_ID", default=None,
+                       help="run a recorded sweep again with its exact settings (flags given here override them)")
     sweep.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
+
+    final = commands.add_parser("final", help="retrain a sweep's best learning rate on train + validation rows and "
+                                              "score the whole official test split")
+    final.add_argument("--sweep", required=True, metavar="SWEEP_ID", help="the finished sweep whose best LR to use")
+    final.add_argument("--train-size", type=int, default=None, metavar="N",
+                       help="training rows (default: every train row but 500 held out for the eval-loss curve)")
+    final.add_argument("--epochs", type=float, default=None, metavar="F", help="passes over the rows (default 1)")
+    final.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
 
     runs = commands.add_parser("runs", help="list sweeps and their runs with metrics")
     runs.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
@@ -115,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             return _sweep(parser, args, store)
+        if args.command == "final":
+            return _final(parser, args, store)
         if args.command == "runs":
             return _runs(store)
         return _predict(parser, args, store)
@@ -124,22 +91,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.cli_output import ProgressBar, print_sweep_table
-    from agnews_core.data import DataError, load_source, make_splits
-    from agnews_core.models import model_problem
-    from agnews_core.sweep import run_sweep
+    typed = {info.name: getattr(args, info.name) for info in exposed_fields() if getattr(args, info.name) is not None}
+    if args.from_sweep:  # the recorded settings, each shown as a user would type it, under any flags given now
+        recorded = store.load_sweep(args.from_sweep).config
+        typed = {**{info.name: info.shown(getattr(recorded, info.name)) for info in exposed_fields()}, **typed}
+    request = validate_request(typed)
+    if request.config is None:
+        flags = {info.name: info.cli_flag for info in exposed_fields()}
+        lines = (f"{parser.prog} sweep: error: {flags[name] + ': ' if name in flags else ''}{message}"
+                 for name, message in request.errors.items())
+        parser.exit(2, "\n".join(lines) + "\n")
+    print(f"Data: {request.data_note}", file=sys.stderr)
+    return _run_in_foreground(store, request.config)
+
+
+def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
+    from agnews_core.estimate import estimate_sweep_seconds, load_throughput
+    from agnews_core.final_training import plan_final_training
+    from agnews_core.progress import format_duration
 
     try:
-        config = SweepConfig(learning_rates=args.lrs, model=args.model, data=args.data, train_size=args.train_size,
-                             eval_size=args.eval_size, test_size=args.test_size, epochs=args.epochs,
-                             batch_size=args.batch_size, seed=args.seed, keep_models=args.keep_models, label=args.name)
-        problem = model_problem(config.model)
-        if problem:
-            raise ValueError(problem)
-        splits = make_splits(load_source(config.data), config)
-    except (ValueError, DataError) as exc:
-        parser.exit(2, f"python -m agnews_core sweep: error: {exc}\n")
-    print(f"Data: {splits.description}", file=sys.stderr)
+        plan = plan_final_training(store, args.sweep, args.train_size, args.epochs)
+    except ValueError as exc:
+        parser.exit(2, f"{parser.prog} final: error: {exc}\n")
+    config = plan.config
+    seconds = estimate_sweep_seconds(config, load_throughput(store.root, config.model))
+    print(f"Final training of lr {config.learning_rates[0]:g} on {config.train_size:,} rows x {config.epochs:g} "
+          f"epoch(s), scored on all {config.test_size:,} test rows ({plan.source_description}): "
+          f"about {format_duration(seconds)}", file=sys.stderr)
+    return _run_in_foreground(store, config)
+
+
+def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
+    """Run a sweep in this process with a progress bar; Ctrl-C cancels it and keeps what finished."""
+    from agnews_core.cli_output import ProgressBar, print_sweep_table
+    from agnews_core.sweep import run_sweep
+
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     bar = ProgressBar(sys.stderr)
@@ -178,23 +165,7 @@ def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: A
             print(f"{text!r}: {exc}")
             status = 2
             continue
-        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in zip(_labels(), result.probabilities, strict=True))
+        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in zip(LABELS, result.probabilities, strict=True))
         note = " (text truncated)" if result.truncated else ""
         print(f"{result.label:<8} {result.confidence:6.1%}  [{probabilities}]  {result.latency_ms:.1f} ms{note}  {text[:80]!r}")
     return status
-
-
-def _labels() -> tuple[str, ...]:
-    from agnews_core.labels import LABELS
-
-    return LABELS
-
-
-def progress_line(progress: Progress) -> str:
-    """One status line, e.g. 'Run 2/3 lr 1e-4 step 120/375 41 ex/s about 4 min left'."""
-    parts = [f"Run {progress.run_index + 1}/{progress.run_count}" if progress.run_count else "", progress.message]
-    if progress.examples_per_second:
-        parts.append(f"{progress.examples_per_second:.0f} ex/s")
-    if progress.eta_seconds is not None:
-        parts.append(f"about {format_duration(progress.eta_seconds)} left")
-    return "  ".join(p for p in parts if p)

@@ -8,6 +8,7 @@ from typing import TextIO
 from agnews_core.artifacts import ArtifactStore, BrokenEntry
 from agnews_core.progress import Progress, format_duration
 from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.run_table import by_eval_loss
 from agnews_core.snapshots import JobSnapshot
 
 
@@ -59,7 +60,7 @@ def print_sweep_table(sweep: SweepRecord, runs: list[RunRecord], out: TextIO) ->
     out.write("Best by eval loss on the validation rows is marked *.\n\n")
     header = f"  {'lr':>8}  {'status':<10} {'eval loss':>9} {'val acc':>8} {'test acc':>8} {'test F1':>8} {'train ex/s':>10}"
     out.write(header + "\n")
-    ordered = sorted(runs, key=lambda r: (r.final_eval_loss is None, r.final_eval_loss or 0.0, r.index))
+    ordered = by_eval_loss(runs)
     for run in ordered:
         mark = "*" if run.run_id == sweep.best_run_id else " "
         val = run.validation.accuracy if run.validation else None
@@ -80,9 +81,8 @@ def print_runs_listing(store: ArtifactStore, sweeps: list[SweepRecord], broken: 
     if not sweeps and not broken:
         out.write(f"No sweeps in {store.root.resolve()} yet: run `python -m agnews_core sweep`.\n")
     for sweep in sweeps:
-        took = ""
         out.write(f"{sweep.sweep_id}  {sweep.status:<18} {sweep.created_at}  model={sweep.config.model}  "
-                  f"train={sweep.config.train_size} epochs={sweep.config.epochs:g}{took}\n")
+                  f"train={sweep.config.train_size} epochs={sweep.config.epochs:g}\n")
         runs, broken_runs = store.load_runs(sweep)
         for run in runs:
             mark = "*" if run.run_id == sweep.best_run_id else " "
@@ -93,6 +93,3 @@ def print_runs_listing(store: ArtifactStore, sweeps: list[SweepRecord], broken: 
             out.write(f"    unreadable run {entry.path}: {entry.problem}\n")
     for entry in broken:
         out.write(f"unreadable sweep {entry.path}: {entry.problem}\n")
-
-
-__all__ = ["ProgressBar", "print_sweep_table", "print_runs_listing", "format_duration"]

@@ -1,4 +1,9 @@
-"""Typed, validated configuration of a learning-rate sweep."""
+"""Typed, validated configuration of a learning-rate sweep: the one declaration of every sweep field.
+
+Each field's label, help, bounds and choices sit on it as `meta(...)`; SweepConfig's own validation,
+`agnews_core.sweep_request` (the CLI and the Sweep form), the CLI flags and the form widgets all read them
+from here. To add a sweep field, declare it below with a `label`: it then has a flag and a widget.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,13 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from agnews_core.fields import Choice, FieldInfo, Other, bounds_text, field_info, in_bounds, meta, problems
+
 MAX_LEARNING_RATES = 12
 DEFAULT_LEARNING_RATES: tuple[float, ...] = (5e-5, 1e-4, 2e-4)
-DEFAULT_MODEL = "minilm"
+MINILM = "minilm"
+TINY = "tiny"
+DEFAULT_MODEL = MINILM
 
 
 class KeepModels(StrEnum):
@@ -20,8 +29,16 @@ class KeepModels(StrEnum):
     NONE = "none"
 
 
-def parse_learning_rates(text: str) -> tuple[float, ...]:
-    """Parse '5e-5, 1e-4' into floats; raise ValueError saying what is wrong."""
+class ConfigError(ValueError):
+    """A SweepConfig that breaks its fields' rules; `errors` holds one message per wrong field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def split_learning_rates(text: str) -> tuple[float, ...]:
+    """'5e-5, 1e-4' as floats (not yet range-checked); ValueError saying what is wrong."""
     if text is None or not str(text).strip():
         raise ValueError("the learning-rate list is empty: give e.g. 5e-5,1e-4,2e-4")
     rates: list[float] = []
@@ -30,84 +47,98 @@ def parse_learning_rates(text: str) -> tuple[float, ...]:
         if not item:
             raise ValueError(f"the learning-rate list {text!r} has an empty item: separate values by single commas")
         try:
-            value = float(item)
+            rates.append(float(item))
         except ValueError:
             raise ValueError(f"{item!r} is not a number: learning rates look like 5e-5") from None
-        rates.append(value)
-    validate_learning_rates(rates)
     return tuple(rates)
 
 
-def validate_learning_rates(rates: tuple[float, ...] | list[float]) -> None:
-    """Raise ValueError unless rates are 1..MAX finite values in (0, 1], without repeats."""
+def learning_rate_problem(info: FieldInfo, rates: Any) -> str:
+    """Why a list of learning rates is not allowed (count, finite, bounds, repeats); empty when it is."""
     if len(rates) == 0:
-        raise ValueError("the learning-rate list is empty: give e.g. 5e-5,1e-4,2e-4")
-    if len(rates) > MAX_LEARNING_RATES:
-        raise ValueError(f"{len(rates)} learning rates given: at most {MAX_LEARNING_RATES} per sweep")
+        return "the learning-rate list is empty: give e.g. 5e-5,1e-4,2e-4"
+    if info.max_items is not None and len(rates) > info.max_items:
+        return f"{len(rates)} learning rates given: at most {info.max_items} per sweep"
     for value in rates:
         if not math.isfinite(value):
-            raise ValueError(f"learning rate {value} is not a finite number")
-        if value <= 0 or value > 1:
-            raise ValueError(f"learning rate {value:g} is out of range: it must be > 0 and <= 1")
+            return f"learning rate {value} is not a finite number"
+        if not in_bounds(info, value):
+            return f"learning rate {value:g} is out of range: it must be {bounds_text(info)}"
     if len(set(rates)) != len(rates):
-        raise ValueError("the learning-rate list repeats a value: each rate runs once")
+        return "the learning-rate list repeats a value: each rate runs once"
+    return ""
 
 
-def _positive_int(name: str, value: Any, upper: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value <= 0 or value > upper:
-        raise ValueError(f"{name} must be between 1 and {upper:,}, got {value:,}")
+def format_lrs(rates: tuple[float, ...]) -> str:
+    """'5e-5, 1e-4, 2e-4'."""
+    return ", ".join(format_lr(x) for x in rates)
+
+
+def parse_learning_rates(text: str) -> tuple[float, ...]:
+    """Parse and check '5e-5, 1e-4' outside a SweepConfig; ValueError saying what is wrong."""
+    rates = split_learning_rates(text)
+    message = learning_rate_problem(field_info(SweepConfig, "learning_rates"), rates)
+    if message:
+        raise ValueError(message)
+    return rates
 
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """Everything that defines one sweep; validated on creation."""
+    """Everything that defines one sweep; validated on creation against each field's meta(...)."""
 
-    learning_rates: tuple[float, ...] = DEFAULT_LEARNING_RATES
-    model: str = DEFAULT_MODEL  # 'minilm', 'tiny', a Hub id or a local folder
-    data: str = "auto"  # 'auto' (hub if it answers fast, else sample), 'hub', 'sample' or a folder
-    train_size: int = 5120  # 80 % of the bundled sample; 4,000 rows x 1 epoch reached only 89.1 % (bench/README.md)
-    eval_size: int = 500  # validation rows: eval loss during training and LR selection
-    test_size: int = 1000  # rows of the untouched test split for final accuracy
-    epochs: float = 1.5  # 90.3 % test accuracy in 9.8 min on 2 cores; 1 epoch: 89.9 % (bench/README.md)
-    batch_size: int = 16
-    seed: int = 42
-    max_length: int = 128  # 0.7 % of AG News texts exceed 128 tokens
-    warmup_ratio: float = 0.1
-    evals_per_run: int = 4  # points on the eval-loss curve per run
-    keep_models: KeepModels = KeepModels.BEST  # MiniLM weights are ~90 MB per run
-    validation_fraction: float = 0.2  # the notebook held out 20 % of train
-    label: str = ""  # free-text name the analyst gives the sweep
+    learning_rates: tuple[float, ...] = meta(
+        DEFAULT_LEARNING_RATES, label="Learning rates", flag="--lrs", minimum=0, open_min=True, maximum=1,
+        max_items=MAX_LEARNING_RATES, parse=split_learning_rates, check=learning_rate_problem, show=format_lrs,
+        help="Comma-separated; one fresh model is fine-tuned per rate.")
+    model: str = meta(
+        MINILM, label="Model", help="The model to fine-tune.",
+        choices=(Choice(MINILM, "all-MiniLM-L6-v2 (pretrained, works offline)"),
+                 Choice(TINY, "tiny BERT (seconds, smoke tests)")),
+        other=Other("other", "other: Hub id or folder", "Other model", "any Hugging Face model id or local model folder",
+                    placeholder="distilbert-base-uncased or /path/to/model"))
+    data: str = meta(
+        "auto", label="Data", help="Where the AG News rows come from.",
+        choices=(Choice("auto", "auto (the Hub if it answers, else the sample)"),
+                 Choice("sample", "bundled AG News sample"), Choice("hub", "Hugging Face Hub ag_news")),
+        other=Other("folder", "a folder of parquet/CSV", "Data folder",
+                    "a folder that holds train*.parquet/csv and test*.parquet/csv",
+                    placeholder="/path/with/train.parquet and test.parquet"))
+    # 80 % of the bundled sample; 4,000 rows x 1 epoch reached only 89.1 % (bench/README.md)
+    train_size: int = meta(5120, label="Train rows", minimum=1, maximum=200_000, step=500,
+                           help="Training rows, drawn stratified from train after validation is held out.")
+    eval_size: int = meta(500, label="Validation rows", minimum=1, maximum=100_000, step=100,
+                          help="Eval loss on these rows picks the best learning rate.")
+    test_size: int = meta(1000, label="Test rows", minimum=1, maximum=100_000, step=100,
+                          help="Rows of the untouched test split for the final accuracy.")
+    # 90.3 % test accuracy in 9.8 min on 2 cores; 1 epoch: 89.9 % (bench/README.md)
+    epochs: float = meta(1.5, label="Epochs", minimum=0.05, maximum=20, step=0.5,
+                         help="Passes over the training rows; fractions allowed.")
+    batch_size: int = meta(16, label="Batch size", minimum=1, maximum=1024, help="Training batch size.")
+    # numpy seeds stop at 2**32 - 1; the form has always stopped at 2**31 - 1
+    seed: int = meta(42, label="Seed", minimum=0, maximum=2**31 - 1, help="Seed for splits, initialisation and order.")
+    max_length: int = meta(128, minimum=1, maximum=512)  # 0.7 % of AG News texts exceed 128 tokens
+    warmup_ratio: float = meta(0.1, minimum=0, maximum=1, open_max=True)
+    evals_per_run: int = meta(4, minimum=1, maximum=100)  # points on the eval-loss curve per run
+    keep_models: KeepModels = meta(KeepModels.BEST, label="Keep weights of",
+                                   help="Each MiniLM copy is about 90 MB; 'best' keeps only the best run's.")
+    validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
+    report_to: str = meta(
+        "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
+        choices=(Choice("none", "nothing else"), Choice("tensorboard", "TensorBoard (events in each run's folder)"),
+                 Choice("mlflow", "MLflow"), Choice("wandb", "Weights & Biases")))
+    label: str = meta("", label="Name (optional)", flag="--name", noun="sweep name", maximum=200,
+                      help="A free-text name for this sweep.")
+    # A final training retrains the chosen LR of this sweep on train + validation rows; empty for a sweep.
+    final_of: str = meta("", maximum=128)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "learning_rates", tuple(float(x) for x in self.learning_rates))
-        validate_learning_rates(self.learning_rates)
-        if not str(self.model).strip():
-            raise ValueError("model is empty: use 'minilm', 'tiny', a Hub id or a folder")
-        if not str(self.data).strip():
-            raise ValueError("data is empty: use 'auto', 'hub', 'sample' or a folder")
-        _positive_int("train size", self.train_size, 200_000)
-        _positive_int("eval size", self.eval_size, 100_000)
-        _positive_int("test size", self.test_size, 100_000)
-        _positive_int("batch size", self.batch_size, 1024)
-        _positive_int("max length", self.max_length, 512)
-        _positive_int("evals per run", self.evals_per_run, 100)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
-        if not isinstance(self.epochs, (int, float)) or not math.isfinite(self.epochs):
-            raise ValueError(f"epochs must be a number, got {self.epochs!r}")
-        if not 0 < self.epochs <= 20:
-            raise ValueError(f"epochs must be > 0 and <= 20, got {self.epochs:g}")
-        if not 0 <= self.warmup_ratio < 1:
-            raise ValueError(f"warmup ratio must be in [0, 1), got {self.warmup_ratio}")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation fraction must be in (0, 1), got {self.validation_fraction}")
-        if self.keep_models not in set(KeepModels):
-            raise ValueError(f"keep_models must be one of {', '.join(KeepModels)}")
+        if isinstance(self.learning_rates, (list, tuple)):
+            object.__setattr__(self, "learning_rates", tuple(float(x) for x in self.learning_rates))
+        errors = problems(SweepConfig, asdict(self))
+        if errors:
+            raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
-        if len(self.label) > 200:
-            raise ValueError("sweep name is longer than 200 characters")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

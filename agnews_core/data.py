@@ -48,6 +48,12 @@ def sample_folder() -> Path:
     return Path(str(resources.files("agnews_core") / "sample_data"))
 
 
+def sample_headlines(per_label: int = 2) -> list[str]:
+    """The first per_label test texts of each label in the bundled sample, label by label (to try the model)."""
+    frame = pd.read_parquet(sample_folder() / "test.parquet", columns=["text", "label"])
+    return frame.groupby("label").head(per_label).sort_values("label", kind="stable")["text"].tolist()
+
+
 def resolve_source(spec: str) -> str:
     """Turn 'auto' into 'hub' or 'sample'; other specs pass through."""
     if spec != "auto":
@@ -161,9 +167,13 @@ def make_splits(source: SourceData, config: SweepConfig) -> DataSplits:
     if smallest < 2:
         raise DataError("every label needs at least 2 training rows to hold some out for validation; "
                         f"{source.description} has a label with {smallest}")
-    train_pool, validation_pool = train_test_split(
-        source.train, test_size=config.validation_fraction, random_state=config.seed, stratify=source.train["label"]
-    )
+    if config.final_of:  # final training: every train row may train; eval_size rows stay out for the eval curve
+        validation_pool = _stratified_take(source.train, config.eval_size, config.seed, "eval")
+        train_pool = source.train[~source.train["text"].isin(set(validation_pool["text"]))]
+    else:
+        train_pool, validation_pool = train_test_split(
+            source.train, test_size=config.validation_fraction, random_state=config.seed, stratify=source.train["label"]
+        )
     return DataSplits(
         train=_stratified_take(train_pool, config.train_size, config.seed, "train"),
         validation=_stratified_take(validation_pool, config.eval_size, config.seed, "eval"),

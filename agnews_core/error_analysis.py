@@ -69,9 +69,3 @@ def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
             table[f"P({name})"] = frame[column].astype(float)
     return table
 
-
-def confusion_pairs(frame: pd.DataFrame, split: str = "test") -> pd.DataFrame:
-    """Counts of every (true, predicted) error pair in a split, most frequent first."""
-    rows = frame[(frame["split"] == split) & (frame["label"] != frame["predicted"])]
-    counts = rows.groupby(["label", "predicted"]).size().reset_index(name="count")
-    return counts.sort_values(["count", "label", "predicted"], ascending=[False, True, True], ignore_index=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from agnews_core.artifacts import atomic_write_json
 from agnews_core.config import SweepConfig
+from agnews_core.paths import ArtifactPaths
 
 logger = logging.getLogger(__name__)
 
-THROUGHPUT_FILE = "throughput.json"
 # First guesses (examples/s on 2 CPU cores: MiniLM batch 8 trained at 42 and predicted at 170-220 in
 # bench/README.md), replaced by what each sweep measures.
 DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (40.0, 180.0), "tiny": (900.0, 3000.0)}
@@ -37,7 +37,7 @@ class Throughput:
 def load_throughput(root: Path, model: str) -> Throughput:
     """Measured throughput of a model on this machine, or a first guess."""
     try:
-        table = json.loads((root / THROUGHPUT_FILE).read_text())
+        table = json.loads(ArtifactPaths(root).throughput_file.read_text())
         train, inference = table[model]["train"], table[model]["inference"]
         if train > 0 and inference > 0:
             return Throughput(float(train), float(inference), True)
@@ -51,7 +51,7 @@ def record_throughput(root: Path, model: str, train: float, inference: float) ->
     """Remember a model's measured throughput (kept per model, latest wins)."""
     if not (train > 0 and inference > 0 and math.isfinite(train) and math.isfinite(inference)):
         return
-    path = root / THROUGHPUT_FILE
+    path = ArtifactPaths(root).throughput_file
     try:
         table = json.loads(path.read_text())
         if not isinstance(table, dict):

@@ -175,7 +175,10 @@ class JobManager:
             return self._lock.wait_for(lambda: self._running is None and not self._queue, timeout)
 
     def stop(self) -> None:
-        """Cancel everything and end the worker thread (tests)."""
+        """Cancel everything and end the worker thread (tests); the next shared() call starts a fresh manager."""
+        with JobManager._shared_lock:
+            for key in [k for k, v in JobManager._shared.items() if v is self]:
+                del JobManager._shared[key]
         with self._lock:
             self._stopping = True
             for sweep_id in list(self._queue):

@@ -78,9 +78,10 @@ class RunRef:
 
 
 def runs_with_models(store: ArtifactStore) -> list[RunRef]:
-    """Every finished run that kept its weights, newest sweep first, best run of each sweep first."""
+    """Every finished run that kept its weights: final trainings first, then newest sweep first, best run first."""
     refs: list[RunRef] = []
     sweeps, _ = store.list_sweeps()
+    sweeps.sort(key=lambda sweep: not sweep.config.final_of)  # stable: newest first within each group
     for sweep in sweeps:
         runs, _ = store.load_runs(sweep)
         saved = [r for r in runs if r.status == RunState.DONE and store.has_model(sweep.sweep_id, r.run_id)]
@@ -90,7 +91,7 @@ def runs_with_models(store: ArtifactStore) -> list[RunRef]:
 
 
 def default_run(store: ArtifactStore) -> RunRef | None:
-    """The best run of the latest sweep that has one with weights."""
+    """The latest final training with weights, else the best run of the latest sweep that has one."""
     refs = runs_with_models(store)
     return refs[0] if refs else None
 

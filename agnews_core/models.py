@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agnews_core.config import MINILM, TINY, SweepConfig
+from agnews_core.fields import field_info, problem
 from agnews_core.hub import hub_is_reachable
 from agnews_core.labels import ID2LABEL, LABEL2ID, NUM_LABELS
 
 logger = logging.getLogger(__name__)
 
-MINILM = "minilm"
-TINY = "tiny"
 # A BERT small enough to train in seconds on a CPU: for smoke tests and CI, not for accuracy.
 TINY_BERT_CONFIG: dict[str, Any] = {
     "hidden_size": 32,
@@ -52,21 +52,16 @@ def minilm_path() -> str:
 
 
 def describe_model(spec: str) -> str:
-    """Human label of a model spec."""
-    if spec == MINILM:
-        return "all-MiniLM-L6-v2 (pretrained, offline)"
-    if spec == TINY:
-        return "tiny BERT (random weights, smoke tests)"
-    return spec
+    """Human label of a model spec: the form's label for 'minilm' and 'tiny', else the spec itself."""
+    return field_info(SweepConfig, "model").choice_label(spec)
 
 
 def model_problem(spec: str) -> str:
     """Why a model spec cannot work here, found without loading it; empty when it may work."""
     spec = spec.strip()
-    if spec in (MINILM, TINY):
-        return ""
-    if not spec:
-        return "the model is empty: use 'minilm', 'tiny', a Hugging Face model id or a local folder"
+    named = field_info(SweepConfig, "model")
+    if not spec or spec in named.values:
+        return problem(named, spec)  # the field's own words for an empty model
     path = Path(spec).expanduser()
     if path.exists():
         return "" if path.is_dir() else f"{spec} is a file, not a model folder"

@@ -10,6 +10,10 @@ from agnews_core.config import SweepConfig, format_lr
 from agnews_core.metrics import EvalMetrics
 from agnews_core.states import RunState, SweepState
 
+# Layout version written into sweep.json and run.json. 1: files from before the field existed (read as they
+# are); 2: the same fields plus schema_version. Bump it when a field changes meaning, and read the old one.
+SCHEMA_VERSION = 2
+
 
 @dataclass(frozen=True)
 class LossPoint:
@@ -59,14 +63,12 @@ class RunRecord:
         data["final_eval_loss"] = _finite_or_none(self.final_eval_loss)
         data["validation"] = self.validation.to_dict() if self.validation else None
         data["test"] = self.test.to_dict() if self.test else None
-        return data
+        return {"schema_version": SCHEMA_VERSION, **data}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
-        """Inverse of to_dict."""
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in data.items() if k in known}
-        _check_types(cls, values)
+        """Inverse of to_dict; reads every schema version up to SCHEMA_VERSION."""
+        values = _stored_fields(cls, data)
         values["train_loss"] = tuple(_from_point(p) for p in data.get("train_loss", []))
         values["eval_loss"] = tuple(_from_point(p) for p in data.get("eval_loss", []))
         for split in ("validation", "test"):
@@ -107,14 +109,12 @@ class SweepRecord:
         data["config"] = self.config.to_dict()
         data["baselines"] = {name: m.to_dict() for name, m in self.baselines.items()}
         data["run_ids"] = list(self.run_ids)
-        return data
+        return {"schema_version": SCHEMA_VERSION, **data}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepRecord:
-        """Inverse of to_dict."""
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in data.items() if k in known}
-        _check_types(cls, values)
+        """Inverse of to_dict; reads every schema version up to SCHEMA_VERSION."""
+        values = _stored_fields(cls, data)
         if not isinstance(data.get("run_ids", []), list):
             raise ValueError(f"run_ids should be a list, got {data['run_ids']!r}")
         values["config"] = SweepConfig.from_dict(data["config"])
@@ -132,6 +132,24 @@ class SweepRecord:
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "bool": (bool,), "float": (int, float), "float | None": (int, float, type(None)),
 }
+
+
+def schema_version(data: dict[str, Any]) -> int:
+    """The layout version of a stored record: 1 when the file predates the field; ValueError when unknown."""
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"schema_version should be a whole number from 1, got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"schema_version {version} is newer than this program reads ({SCHEMA_VERSION}): update it")
+    return version
+
+
+def _stored_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields found in a stored dict (others ignored), after checking its version and plain types."""
+    schema_version(data)
+    values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    _check_types(cls, values)
+    return values
 
 
 def _check_types(cls: type, values: dict[str, Any]) -> None:

@@ -241,8 +241,9 @@ class SweepRunner:
     # ---- helpers
     def _settings(self, spec: RunSpec) -> TrainSettings:
         c = self.config
+        log_dir = str(self.store.run_dir(self.sweep.sweep_id, spec.run_id) / "tensorboard")
         return TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
-                             c.evals_per_run)
+                             c.evals_per_run, report_to=c.report_to, log_dir=log_dir)
 
     def _measured_inference(self, rate: float, rows: int) -> None:
         # The median of passes big enough to time: one slow pass must not skew the next estimate.

@@ -33,6 +33,8 @@ class TrainSettings:
     max_length: int
     warmup_ratio: float
     evals_per_run: int
+    report_to: str = "none"  # also log to this tracker: 'none', 'tensorboard', 'mlflow' or 'wandb'
+    log_dir: str = ""  # where the TensorBoard events of this run go (the run's own folder, kept)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ class TrainOutcome:
     steps_done: int
     train_seconds: float  # optimizer time only, evaluations excluded
     examples_per_second: float
+
+
+def warmup_step_count(total_steps: int, warmup_ratio: float) -> int:
+    """Optimizer steps of linear warmup: the first warmup_ratio of training, rounded up."""
+    return math.ceil(total_steps * warmup_ratio)
 
 
 def tokenized_dataset(tokenizer: Any, frame: pd.DataFrame, max_length: int) -> Any:
@@ -93,10 +100,10 @@ def _make_callback(
             self.train_seconds = 0.0
             self.steps_timed = 0
 
-        def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_begin(self, args, state, control, **kwargs):
             self.step_started = time.perf_counter()
 
-        def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_end(self, args, state, control, **kwargs):
             self.train_seconds += time.perf_counter() - self.step_started
             self.steps_timed += 1
             rate = self.steps_timed * batch_size / self.train_seconds if self.train_seconds > 0 else 0.0
@@ -108,7 +115,7 @@ def _make_callback(
                 control.should_evaluate = False
             return control
 
-        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: ANN001
+        def on_log(self, args, state, control, logs=None, **kwargs):
             logs = logs or {}
             epoch = float(logs.get("epoch", state.epoch or 0.0))
             if "loss" in logs:
@@ -155,7 +162,8 @@ def train_model(
             max_steps=total_steps,
             per_device_train_batch_size=settings.batch_size,
             per_device_eval_batch_size=64,
-            warmup_steps=settings.warmup_ratio,
+            # transformers 5 dropped warmup_ratio: pass the step count (what it derived from a ratio below 1)
+            warmup_steps=warmup_step_count(total_steps, settings.warmup_ratio),
             lr_scheduler_type="linear",
             train_sampling_strategy="group_by_length",  # similar lengths per batch: less padding
             eval_strategy="steps",
@@ -164,7 +172,8 @@ def train_model(
             logging_steps=max(1, min(10, total_steps // 40)),
             logging_nan_inf_filter=False,  # a NaN loss must surface, not be averaged away
             save_strategy="no",
-            report_to="none",
+            # TensorBoard gets a writer on the run's folder below; the Trainer's own would write into scratch.
+            report_to="none" if settings.report_to in ("none", "tensorboard") else settings.report_to,
             disable_tqdm=True,
             seed=settings.seed,
             data_seed=settings.seed,
@@ -179,7 +188,7 @@ def train_model(
             eval_dataset=eval_set,
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer=tokenizer),
-            callbacks=[callback],
+            callbacks=[callback, *_tracker_callbacks(settings)],
         )
         trainer.remove_callback(_printer_callback())
         trainer.train()
@@ -203,6 +212,16 @@ def train_model(
         train_seconds=callback.train_seconds,
         examples_per_second=rate,
     )
+
+
+def _tracker_callbacks(settings: TrainSettings) -> list[Any]:
+    """A TensorBoard writer on the run's own folder, when the run reports there."""
+    if settings.report_to != "tensorboard":
+        return []
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers.integrations import TensorBoardCallback
+
+    return [TensorBoardCallback(SummaryWriter(log_dir=settings.log_dir or None))]
 
 
 def _printer_callback() -> Any:

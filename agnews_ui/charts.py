@@ -6,13 +6,16 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from agnews_core.baselines import TFIDF, UNTRAINED
 from agnews_core.labels import LABELS
 from agnews_core.metrics import row_percentages
 from agnews_core.records import RunRecord
+from agnews_core.run_table import AccuracyBar
 
 # One colour per learning rate, by its position in the sweep, on every chart and table.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a")
+BASELINE_COLOURS = {UNTRAINED: "#9e9e9e", TFIDF: "#607d8b"}
 
 
 def lr_colour(index: int) -> str:
@@ -52,6 +55,13 @@ def accuracy_figure(names: Sequence[str], accuracies: Sequence[float], colours: 
     figure.update_layout(xaxis={"title": "test accuracy (%)", "range": [0, 100]}, height=90 + 45 * len(values),
                          margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
     return figure
+
+
+def accuracy_bars_figure(bars: Sequence[AccuracyBar]) -> go.Figure:
+    """accuracy_figure for the bars of a sweep: baselines in greys, each run in its learning rate's colour."""
+    colours = [BASELINE_COLOURS.get(b.name, "#9e9e9e") if b.run_index is None else lr_colour(b.run_index)
+               for b in bars]
+    return accuracy_figure([b.name for b in bars], [b.accuracy for b in bars], colours)
 
 
 def confusion_figure(confusion: Sequence[Sequence[int]], title: str) -> go.Figure:

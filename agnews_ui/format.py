@@ -16,6 +16,7 @@ STATE_BADGES: dict[str, tuple[str, str]] = {
     "interrupted": ("orange", ":material/report:"),
     "pending": ("gray", ":material/schedule:"),
     "skipped": ("gray", ":material/skip_next:"),
+    "stopped early": ("violet", ":material/content_cut:"),
 }
 
 

@@ -9,6 +9,7 @@ from agnews_core.jobs import JobManager
 from agnews_core.progress import format_duration
 from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import SweepState
+from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure
 from agnews_ui.format import (
     STATE_BADGES,
@@ -83,5 +84,5 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
                                                                icon=":material/stop_circle:"):
             st.toast(manager.cancel(sweep.sweep_id))
         if sweep.best_run_id:
-            actions[1].page_link("pages/results.py", label="Open results", icon=":material/show_chart:",
-                                 query_params={"sweep": sweep.sweep_id})
+            with actions[1]:
+                page_registry.link(page_registry.RESULTS, "Open results", query_params={"sweep": sweep.sweep_id})

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
+from agnews_core.artifacts import ArtifactStore
 from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.states import RunState
+from agnews_ui import page_registry
 from agnews_ui.format import sweep_title
 
+if TYPE_CHECKING:
+    from agnews_core.live_predict import RunRef
 
-def show_store_problems(store: ArtifactStore) -> list[SweepRecord]:
-    """List readable sweeps (dead jobs shown interrupted); report unreadable ones without stopping the page."""
+
+def list_sweeps_and_warn() -> list[SweepRecord]:
+    """The job manager's readable sweeps (dead jobs shown interrupted); warn about the artifacts folder and
+    unreadable sweep folders without stopping the page."""
     from agnews_ui.resources import job_manager
 
-    problem = store.root_problem()
-    if problem and store.root.exists():
+    manager = job_manager()
+    problem = manager.store.root_problem()
+    if problem and manager.store.root.exists():
         st.warning(problem)
-    sweeps, broken = job_manager().sweeps()
+    sweeps, broken = manager.sweeps()
     for entry in broken:
         st.warning(f"Skipped an unreadable sweep folder: {entry.path} ({entry.problem})", icon=":material/report:")
+    return sweeps
+
+
+def sweeps_or_first_steps() -> list[SweepRecord]:
+    """list_sweeps_and_warn(); with no sweep at all, say how to start one and stop the page."""
+    sweeps = list_sweeps_and_warn()
+    if not sweeps:
+        st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
+        page_registry.link(page_registry.SWEEP, "Go to Sweep")
+        st.stop()
     return sweeps
 
 
@@ -63,22 +81,37 @@ def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run
     return by_id[chosen]
 
 
-def load_run_or_stop(store: ArtifactStore, sweep_id: str, run_id: str) -> RunRecord:
-    """Load one run or show the problem and stop the page."""
-    try:
-        return store.load_run(sweep_id, run_id)
-    except (ArtifactError, ValueError) as exc:
-        st.error(str(exc))
+def pick_model() -> RunRef:
+    """A select box of every run with saved weights, then the latest sweep's untrained model; stops the page
+    with a hint when there is none."""
+    from agnews_core.live_predict import UNTRAINED_RUN, RunRef, runs_with_models  # loads torch: Predict only
+    from agnews_ui.resources import store
+
+    sweeps = list_sweeps_and_warn()
+    refs = runs_with_models(store())
+    if sweeps:
+        refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
+    if not refs:
+        st.info("No runs yet: start a sweep on the Sweep page, then classify text here.", icon=":material/info:")
         st.stop()
+    by_sweep = {s.sweep_id: s for s in sweeps}
+
+    def describe(ref: RunRef) -> str:
+        """'run02-lr1e-4 (best) · sweep 2026…' or 'untrained minilm (baseline) · sweep 2026…'."""
+        sweep = by_sweep.get(ref.sweep_id)
+        if ref.is_untrained:
+            return f"untrained {sweep.config.model if sweep else ''} (baseline) · sweep {ref.sweep_id}"
+        best = " (best)" if sweep and sweep.best_run_id == ref.run_id else ""
+        return f"{ref.run_id}{best} · sweep {ref.sweep_id}"
+
+    choice = st.selectbox("Model", range(len(refs)), format_func=lambda i: describe(refs[i]),
+                          help="Default: the best run of the latest sweep that kept its weights.")
+    return refs[choice]
 
 
 def pick_sweep_and_finished_run(store: ArtifactStore, what: str) -> tuple[SweepRecord, list[RunRecord], RunRecord]:
     """Sweep and run pickers side by side; stop the page with a hint when there is nothing to show yet."""
-    sweeps = show_store_problems(store)
-    if not sweeps:
-        st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
-        st.page_link("pages/sweep.py", label="Go to Sweep", icon=":material/tune:")
-        st.stop()
+    sweeps = sweeps_or_first_steps()
     left, right = st.columns(2)
     with left:
         sweep = pick_sweep(sweeps)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from agnews_core.artifacts import ROOT_ENV, ArtifactStore
+from agnews_core.artifacts import ArtifactStore
 from agnews_core.jobs import JobManager
+from agnews_core.paths import default_root
 
-APP_ROOT = Path(__file__).resolve().parents[1]
-
-
-def artifacts_root() -> Path:
-    """$AGNEWS_ARTIFACTS, or artifacts/ next to app.py."""
-    return Path(os.environ.get(ROOT_ENV) or APP_ROOT / "artifacts")
+if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
+    from agnews_core.live_predict import Predictor
 
 
 @st.cache_resource(show_spinner=False)
 def job_manager() -> JobManager:
     """The single job manager every browser session shares."""
-    return JobManager.shared(artifacts_root())
+    return JobManager.shared(default_root())
 
 
 def store() -> ArtifactStore:
@@ -31,8 +27,8 @@ def store() -> ArtifactStore:
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def predictor(sweep_id: str, run_id: str, quantize: bool):  # noqa: ANN201 - torch types load lazily
-    """A loaded model for live predictions, kept across reruns and sessions."""
+def predictor(sweep_id: str, run_id: str, quantize: bool) -> Predictor:
+    """A loaded model for live predictions, kept across reruns and sessions (torch loads on the first call)."""
     from agnews_core.live_predict import Predictor, RunRef
 
     return Predictor.for_run(store(), RunRef(sweep_id, run_id), quantize=quantize)
@@ -46,9 +42,16 @@ def predictions(sweep_id: str, run_id: str, _mtime: float) -> pd.DataFrame:
 
 def load_predictions(sweep_id: str, run_id: str) -> pd.DataFrame:
     """Cached predictions keyed by the file's modification time."""
-    path = store().run_dir(sweep_id, run_id) / "predictions.parquet"
     try:
-        mtime = path.stat().st_mtime
+        mtime = store().paths.predictions_file(sweep_id, run_id).stat().st_mtime
     except OSError:
         mtime = 0.0
     return predictions(sweep_id, run_id, mtime)
+
+
+@st.cache_data(show_spinner=False)
+def sample_headlines() -> list[str]:
+    """Two test headlines per label from the bundled sample, read once."""
+    from agnews_core.data import sample_headlines as read_sample_headlines
+
+    return read_sample_headlines(per_label=2)

@@ -20,8 +20,9 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# The real AG News copy (57k train rows, official test split); falls back to the bundled sample.
-DATA_DIR = Path(os.environ.get("AGNEWS_BENCH_DATA", "/work/shared/data/ag_news"))
+# The real AG News copy (57k train rows, official test split) in the shared folder next to the repository;
+# $AGNEWS_BENCH_DATA overrides it, and without either the benchmarks fall back to the bundled sample.
+DATA_DIR = Path(os.environ.get("AGNEWS_BENCH_DATA") or REPO_ROOT / ".." / "shared" / "data" / "ag_news")
 
 
 def data_spec() -> str:

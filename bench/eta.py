@@ -49,7 +49,8 @@ def main() -> None:
     args = parser.parse_args()
     from agnews_core.artifacts import ArtifactStore
     from agnews_core.config import SweepConfig, parse_learning_rates
-    from agnews_core.estimate import THROUGHPUT_FILE, estimate_sweep_seconds, load_throughput
+    from agnews_core.estimate import estimate_sweep_seconds, load_throughput
+    from agnews_core.paths import THROUGHPUT_FILE
     from agnews_core.sweep import run_sweep
 
     config = SweepConfig(learning_rates=parse_learning_rates(args.lrs), model="minilm", data=data_spec(),

@@ -29,10 +29,10 @@ def _step_timer() -> Any:
             self.steps = 0
             self._began = 0.0
 
-        def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_begin(self, args, state, control, **kwargs):
             self._began = time.perf_counter()
 
-        def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001
+        def on_step_end(self, args, state, control, **kwargs):
             self.seconds += time.perf_counter() - self._began
             self.steps += 1
 

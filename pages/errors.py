@@ -3,17 +3,22 @@
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
-from agnews_core.error_analysis import ErrorFilter, filter_predictions, page_of, readable_table
-from agnews_core.labels import LABELS
-from agnews_ui.boot import ensure_app_navigation
+from agnews_core.error_analysis import ErrorFilter, filter_predictions, readable_table
+from agnews_ui import page_registry
+from agnews_ui.errors_filters import (
+    LABEL_OPTIONS,
+    PREDICTED_KEY,
+    TRUE_KEY,
+    label_id,
+    page_picker,
+    sync_label_filters,
+)
 from agnews_ui.pickers import pick_sweep_and_finished_run
 from agnews_ui.resources import load_predictions
 from agnews_ui.resources import store as get_store
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
-ANY_LABEL = "any"
-LABEL_OPTIONS = [ANY_LABEL, *LABELS]
 PAGE_SIZES = (25, 50, 100)
 
 st.title("Errors")
@@ -26,25 +31,11 @@ except ArtifactError as exc:
     st.stop()
 
 
-def label_from_param(name: str) -> str:
-    """A label filter from ?true= or ?pred= (0..3); anything else means any label."""
-    raw = st.query_params.get(name, "")
-    ids = [str(i) for i in range(len(LABELS))]  # not str.isdigit: it accepts '²', which int() rejects
-    return LABELS[ids.index(raw)] if raw in ids else ANY_LABEL
-
-
-# A link from another page (new query parameters) sets the filters once; after that the widgets rule.
-wanted = (st.query_params.get("true", ""), st.query_params.get("pred", ""), sweep.sweep_id, run.run_id)
-if st.session_state.get("errors_applied_params") != wanted:
-    st.session_state["errors_true"] = label_from_param("true")
-    st.session_state["errors_pred"] = label_from_param("pred")
-    st.session_state["errors_page"] = 1
-    st.session_state["errors_applied_params"] = wanted
-
+sync_label_filters(sweep.sweep_id, run.run_id)
 filters = st.columns([1, 1, 1, 2])
 split = filters[0].selectbox("Rows", ("test", "validation"), key="errors_split")
-true_name = filters[1].selectbox("True label", LABEL_OPTIONS, key="errors_true")
-predicted_name = filters[2].selectbox("Predicted label", LABEL_OPTIONS, key="errors_pred")
+true_name = filters[1].selectbox("True label", LABEL_OPTIONS, key=TRUE_KEY)
+predicted_name = filters[2].selectbox("Predicted label", LABEL_OPTIONS, key=PREDICTED_KEY)
 query = filters[3].text_input("Search text", key="errors_query", placeholder="words in the article, e.g. oil")
 options = st.columns([2, 1, 1])
 order = options[0].segmented_control("Sort by confidence", ["most confident first", "least confident first"],
@@ -52,17 +43,7 @@ order = options[0].segmented_control("Sort by confidence", ["most confident firs
 only_errors = options[1].toggle("Errors only", value=True, key="errors_only")
 page_size = options[2].selectbox("Rows per page", PAGE_SIZES, key="errors_page_size")
 
-true_id = None if true_name == ANY_LABEL else LABELS.index(true_name)
-predicted_id = None if predicted_name == ANY_LABEL else LABELS.index(predicted_name)
-for param, value in (("true", true_id), ("pred", predicted_id)):
-    if value is None:
-        st.query_params.pop(param, None)
-    else:
-        st.query_params[param] = str(value)
-st.session_state["errors_applied_params"] = (st.query_params.get("true", ""), st.query_params.get("pred", ""),
-                                             sweep.sweep_id, run.run_id)
-
-chosen = ErrorFilter(split=split, true_label=true_id, predicted_label=predicted_id, query=query,
+chosen = ErrorFilter(split=split, true_label=label_id(true_name), predicted_label=label_id(predicted_name), query=query,
                      only_errors=only_errors, most_confident_first=order.startswith("most"))
 matches = filter_predictions(frame, chosen)
 total_split = int((frame["split"] == split).sum())
@@ -73,9 +54,7 @@ if matches.empty:
     st.info("No rows match these filters. Choose 'any' for a label or clear the search.", icon=":material/filter_alt_off:")
     st.stop()
 
-page_count = max(1, -(-len(matches) // page_size))
-page = st.number_input(f"Page (of {page_count})", 1, page_count, key="errors_page") if page_count > 1 else 1
-rows, page, page_count = page_of(matches, int(page), page_size)
+rows, page, page_count = page_picker(matches, page_size)
 table = readable_table(rows)
 probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent",
                                                          width="small")

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from agnews_ui.boot import ensure_app_navigation
+from agnews_ui import page_registry
 from agnews_ui.format import sweep_title
 from agnews_ui.resources import job_manager
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
 st.title("AG News Lab")
 st.write(
@@ -27,23 +27,18 @@ right.metric("Sweeps with a best run", len(finished))
 
 if not views:
     st.info("No runs yet: start a sweep on the Sweep page.", icon=":material/info:")
-    st.page_link("pages/sweep.py", label="Start a sweep", icon=":material/tune:")
+    page_registry.link(page_registry.SWEEP, "Start a sweep")
 for view in active:
     st.info(f"{view.sweep.status.capitalize()}: {sweep_title(view.sweep)}", icon=":material/progress_activity:")
 
 st.subheader("Pages")
-pages = [
-    ("pages/sweep.py", "Sweep", ":material/tune:", "launch a learning-rate sweep, watch its progress and live loss curves, cancel it"),
-    ("pages/results.py", "Results", ":material/show_chart:", "training and eval loss per learning rate, the results table and baselines"),
-    ("pages/accuracy.py", "Accuracy", ":material/grid_on:", "baseline vs fine-tuned accuracy, per-class metrics, the confusion matrix"),
-    ("pages/errors.py", "Errors", ":material/rule:", "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable"),
-    ("pages/predict.py", "Predict", ":material/bolt:", "classify a headline with any saved run and see the probabilities"),
-]
-for path, title, icon, what in pages:
-    link, text = st.columns([1, 4])
-    with link:
-        st.page_link(path, label=title, icon=icon)
-    text.write(what)
+for page in page_registry.PAGES:
+    if page is page_registry.HOME:
+        continue
+    link_column, text_column = st.columns([1, 4])
+    with link_column:
+        page_registry.link(page)
+    text_column.write(page.description)
 
 st.subheader("Artifacts")
 st.write("Everything a sweep produces (configs, curves, metrics, predictions, model weights) is kept in:")

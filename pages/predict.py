@@ -1,56 +1,24 @@
 """Predict: classify a headline with a saved run (or the untrained model) and see the probabilities."""
 
-import pandas as pd
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
-from agnews_core.data import sample_folder
-from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, UNTRAINED_RUN, RunRef, TextError, runs_with_models
+from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, TextError
 from agnews_core.models import ModelLoadError
-from agnews_ui.boot import ensure_app_navigation
+from agnews_ui import page_registry
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct
-from agnews_ui.pickers import show_store_problems
-from agnews_ui.resources import predictor
-from agnews_ui.resources import store as get_store
+from agnews_ui.pickers import pick_model
+from agnews_ui.resources import predictor, sample_headlines
 
-ensure_app_navigation(__file__)
+page_registry.ensure_app_navigation(__file__)
 
 TEXT_KEY = "predict_text"
 MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway
 
 
-@st.cache_data(show_spinner=False)
-def sample_headlines() -> list[str]:
-    """Two test headlines per label from the bundled sample, for a quick try."""
-    frame = pd.read_parquet(sample_folder() / "test.parquet")
-    return frame.groupby("label").head(2).sort_values("label")["text"].tolist()
-
-
 st.title("Predict")
-store = get_store()
-sweeps = show_store_problems(store)
-refs = runs_with_models(store)
-if sweeps:
-    refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
-if not refs:
-    st.info("No runs yet: start a sweep on the Sweep page, then classify text here.", icon=":material/info:")
-    st.stop()
-by_sweep = {s.sweep_id: s for s in sweeps}
-
-
-def describe(ref: RunRef) -> str:
-    """'lr 1e-4 (best) · sweep 2026…' or 'untrained model · sweep 2026…'."""
-    sweep = by_sweep.get(ref.sweep_id)
-    if ref.is_untrained:
-        return f"untrained {sweep.config.model if sweep else ''} (baseline) · sweep {ref.sweep_id}"
-    best = " (best)" if sweep and sweep.best_run_id == ref.run_id else ""
-    return f"{ref.run_id}{best} · sweep {ref.sweep_id}"
-
-
-choice = st.selectbox("Model", range(len(refs)), format_func=lambda i: describe(refs[i]),
-                      help="Default: the best run of the latest sweep that kept its weights.")
-ref = refs[choice]
+ref = pick_model()
 
 sample = st.selectbox("Or pick a sample headline", ["", *sample_headlines()], key="predict_sample",
                       format_func=lambda t: t[:120] + ("…" if len(t) > 120 else "") if t else "(type your own)")

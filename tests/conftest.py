@@ -19,6 +19,18 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# A real sweep written before sweep.json and run.json had schema_version: tiny model, 2 LRs, no weights kept.
+V1_SWEEP_ID = "20261126-234315-15d1bd"
+
+
+@pytest.fixture
+def v1_artifacts(tmp_path: Path) -> Path:
+    """A writable copy of the committed v1 artifacts folder (tests/fixtures/v1_artifacts)."""
+    import shutil
+
+    root = tmp_path / "v1-artifacts"
+    shutil.copytree(FIXTURES / "v1_artifacts", root)
+    return root
 
 
 @pytest.fixture(scope="session")

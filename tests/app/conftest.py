@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from agnews_core.artifacts import ROOT_ENV
+from agnews_core.paths import ROOT_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"

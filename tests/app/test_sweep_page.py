@@ -151,3 +151,24 @@ def test_cancel_stops_a_running_sweep(open_page) -> None:
     runs, _ = store.load_runs(store.load_sweep(sweep_id))
     assert [r.status for r in runs] == ["cancelled", "skipped"]
     assert runs[0].error.startswith("cancelled at step")  # stopped mid-training, curves kept
+
+
+def test_a_field_left_out_of_the_layout_still_gets_a_widget() -> None:
+    """A sweep field declared later (here a made-up 'precision') appears in the form without page edits."""
+    from streamlit.testing.v1 import AppTest
+
+    def form() -> None:
+        from agnews_core.fields import Choice, FieldInfo
+        from agnews_core.sweep_request import exposed_fields
+        from agnews_ui.field_widgets import field_rows
+
+        precision = FieldInfo(label="Precision", name="precision", default="bf16", help="Number format.",
+                              choices=(Choice("auto", "auto"), Choice("bf16", "bfloat16")))
+        field_rows((*exposed_fields(), precision), (("learning_rates",), ("label",)), {"precision": "Not here."})
+
+    at = AppTest.from_function(form).run()
+    assert not at.exception
+    precision = labelled(at.selectbox, "Precision")
+    assert precision.value == "bf16" and precision.options == ["auto", "bfloat16"]
+    assert message_after(at.main, "Precision") == "Not here."
+    assert [w.label for w in at.text_input][-1] == "Name (optional)"  # the layout's last row stays last

@@ -1,4 +1,4 @@
-"""Pure agnews_ui helpers (no Streamlit calls): form validation, on-screen wording and the Plotly figures."""
+"""Pure agnews_ui helpers (no Streamlit calls): on-screen wording and the Plotly figures."""
 
 from __future__ import annotations
 
@@ -6,83 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from agnews_core import records
 from agnews_core.config import SweepConfig
-from agnews_core.data import available_sizes, load_source
 from agnews_core.labels import LABELS
 from agnews_core.progress import Progress
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
-from agnews_core.states import RunState
+from agnews_core.states import RunState, SweepState
 from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
 from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
-from agnews_ui.sweep_form import FormValues, validate_form
-
-GOOD = FormValues(learning_rates="1e-3, 3e-3", model_choice="tiny", other_model="", data_choice="sample",
-                  data_folder="", train_size=32, eval_size=16, test_size=16, epochs=1.0, batch_size=16, seed=7,
-                  keep_models="best", name="  first try  ")
-
-
-# ---- validate_form
-def test_good_form_gives_a_config() -> None:
-    result = validate_form(GOOD)
-    assert result.errors == {}
-    assert result.config == SweepConfig(learning_rates=(1e-3, 3e-3), model="tiny", data="sample", train_size=32,
-                                        eval_size=16, test_size=16, epochs=1.0, batch_size=16, seed=7,
-                                        keep_models="best", label="first try")
-    assert "sample" in result.data_note
-
-
-@pytest.mark.parametrize("lrs", ["abc", "0", "-1", "1e-4,,", "nan", "", "1e-3,1e-3", "2"])
-def test_bad_learning_rates_are_a_field_error(lrs: str) -> None:
-    result = validate_form(replace(GOOD, learning_rates=lrs))
-    assert result.config is None
-    assert set(result.errors) == {"learning_rates"}
-    message = result.errors["learning_rates"]
-    assert message == message[:1].upper() + message[1:] and message[:1] != " "
-
-
-def test_lr_message_quotes_the_text_as_typed() -> None:
-    # str.capitalize() would lower-case the rest and misquote what the analyst typed
-    message = validate_form(replace(GOOD, learning_rates="1E-3, ABC")).errors["learning_rates"]
-    assert message.startswith("'ABC' is not a number")
-
-
-def test_sizes_are_checked_against_the_data() -> None:
-    limits = available_sizes(load_source("sample"))
-    result = validate_form(replace(GOOD, train_size=100_000, eval_size=limits["eval"] + 1, test_size=limits["test"]))
-    assert result.config is None
-    assert result.errors == {
-        "train_size": f"Only {limits['train']:,} train rows are available in this data.",
-        "eval_size": f"Only {limits['eval']:,} eval rows are available in this data.",
-    }
-
-
-def test_every_wrong_field_is_reported_at_once() -> None:
-    result = validate_form(replace(GOOD, learning_rates="x", train_size=10**6))
-    assert set(result.errors) == {"learning_rates", "train_size"}
-
-
-def test_folder_data_needs_a_folder(tmp_path) -> None:
-    assert "data" in validate_form(replace(GOOD, data_choice="folder", data_folder="  ")).errors
-    missing = validate_form(replace(GOOD, data_choice="folder", data_folder=str(tmp_path / "nope"))).errors
-    assert "nope" in missing["data"]
-
-
-def test_other_model_must_be_named_and_exist(tmp_path) -> None:
-    assert validate_form(replace(GOOD, model_choice="other")).errors["model"].startswith("The model is empty")
-    no_folder = validate_form(replace(GOOD, model_choice="other", other_model="/no/such/model")).errors
-    assert "/no/such/model" in no_folder["model"] and "no folder" in no_folder["model"]
-    a_file = tmp_path / "weights.bin"
-    a_file.write_bytes(b"")
-    assert "is a file, not a model folder" in validate_form(replace(GOOD, model_choice="other",
-                                                                    other_model=str(a_file))).errors["model"]
-    assert "model" not in validate_form(replace(GOOD, model_choice="other", other_model=str(tmp_path))).errors
-
-
-def test_a_hub_id_offline_says_the_hub_is_unreachable(monkeypatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    errors = validate_form(replace(GOOD, model_choice="other", other_model="distilbert-base-uncased")).errors
-    assert "unreachable" in errors["model"]
 
 
 # ---- format
@@ -115,9 +45,7 @@ def test_escape_markdown_makes_user_text_inert() -> None:
 
 
 def test_every_state_has_a_badge() -> None:
-    states = (records.QUEUED, records.RUNNING, records.DONE, records.DONE_WITH_FAILURES, records.FAILED,
-              records.CANCELLED, records.INTERRUPTED, records.PENDING, records.SKIPPED)
-    for state in states:
+    for state in (*SweepState, *RunState):
         colour, icon = STATE_BADGES[state]
         assert colour and icon.startswith(":material/")
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore, atomic_write_json, read_json, validate_id
+from agnews_core.artifacts import ArtifactError, ArtifactStore, atomic_write_json, read_json
 from agnews_core.config import SweepConfig
+from agnews_core.paths import validate_id
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
 
 
@@ -174,7 +175,10 @@ def test_default_root_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setenv("AGNEWS_ARTIFACTS", str(tmp_path / "elsewhere"))
     assert ArtifactStore().root == tmp_path / "elsewhere"
     monkeypatch.delenv("AGNEWS_ARTIFACTS")
-    assert ArtifactStore().root == Path("artifacts")
+    repo = Path(__file__).resolve().parents[2]
+    assert ArtifactStore().root == repo / "artifacts"
+    monkeypatch.chdir(tmp_path)  # the default does not depend on where the command was started
+    assert ArtifactStore().root == repo / "artifacts"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")

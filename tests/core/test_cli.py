@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.cli import progress_line
-from agnews_core.progress import Progress
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -102,10 +100,10 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
         (["--lrs=-1e-4"], "out of range"),
         (["--lrs", ""], "empty"),
         (["--lrs", "1e-4,,"], "empty item"),
-        (["--train-size", "0"], "0 must be at least 1"),
+        (["--train-size", "0"], "--train-size: Train size must be between 1 and 200,000, got 0"),
         (["--eval-size", "ten"], "'ten' is not a whole number"),
-        (["--epochs", "nan"], "must be > 0 and <= 20"),
-        (["--keep-models", "some"], "invalid choice"),
+        (["--epochs", "nan"], "--epochs: Epochs must be a number between 0.05 and 20"),
+        (["--keep-models", "some"], "must be one of best, all, none"),
         (["--no-such-flag"], "unrecognized arguments"),
     ],
 )
@@ -117,7 +115,7 @@ def test_bad_flags_exit_2_with_one_line(flag: list[str], message: str) -> None:
 def test_settings_the_data_cannot_meet_exit_2_with_one_line(tmp_path: Path) -> None:
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", "sample", "--train-size", "6000",
                                "--artifacts", str(tmp_path)))
-    assert "train size 6,000 is larger than the 5,120 rows available" in line
+    assert "--train-size: Only 5,120 train rows are available in this data." in line
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", str(tmp_path / "missing")))
     assert "is not 'auto', 'hub', 'sample' or an existing folder" in line
     assert not (tmp_path / "sweeps").exists()  # nothing was started
@@ -142,9 +140,10 @@ def test_no_command_exits_2() -> None:
 @pytest.mark.parametrize(
     ("command", "flags"),
     [
-        ([], ["sweep", "runs", "predict", "--help"]),
+        ([], ["sweep", "final", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--name", "--artifacts", "--help"]),
+                     "--batch-size", "--seed", "--keep-models", "--report-to", "--name", "--from", "--artifacts", "--help"]),
+        (["final"], ["--sweep", "--train-size", "--epochs", "--artifacts", "--help"]),
         (["runs"], ["--artifacts", "--help"]),
         (["predict"], ["TEXT", "--run", "--fp32", "--artifacts", "--help"]),
     ],
@@ -163,7 +162,63 @@ def test_help_mentions_every_flag(command: list[str], flags: list[str]) -> None:
         assert known <= set(flags)
 
 
-def test_progress_line() -> None:
-    progress = Progress("training", "lr 1e-4: step 120/375", 1, 3, 1e-4, 120, 375, 41.2, 240.0)
-    assert progress_line(progress) == "Run 2/3  lr 1e-4: step 120/375  41 ex/s  about 4 min left"
-    assert progress_line(Progress("loading", "Loading data (sample)")) == "Loading data (sample)"
+def test_every_wrong_flag_gets_its_own_line() -> None:
+    result = cli("sweep", "--model", "tiny", "--data", "sample", "--lrs", "abc", "--train-size", "0", "--seed", "x")
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": error: ")[1].split(":")[0] for line in lines] == ["--lrs", "--train-size", "--seed"]
+
+
+def test_sweep_flags_are_built_from_the_config_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Help, choices and defaults come from the metadata; a field declared there becomes a flag."""
+    from agnews_core import cli as cli_module
+    from agnews_core.cli import build_parser
+    from agnews_core.fields import Choice, FieldInfo
+
+    def sweep_help() -> str:
+        return build_parser()._subparsers._group_actions[0].choices["sweep"].format_help()
+
+    text = " ".join(sweep_help().split())
+    assert "(default 5e-5, 1e-4, 2e-4)" in text and "each > 0 and <= 1, at most 12" in text
+    assert "between 1 and 200,000 (default 5120)" in text and "{best,all,none}" in text
+    assert "'tiny': tiny BERT (seconds, smoke tests)" in text
+    precision = FieldInfo(label="Precision", help="Number format for training.", name="precision", default="auto",
+                          choices=(Choice("auto", "auto"), Choice("bf16", "bfloat16")))
+    declared = cli_module.exposed_fields()
+    monkeypatch.setattr(cli_module, "exposed_fields", lambda: (*declared, precision))
+    text = " ".join(sweep_help().split())
+    assert "--precision {auto,bf16}" in text and "'bf16': bfloat16 (default auto)" in text
+
+
+def test_sweep_from_reruns_a_recorded_sweep_with_overrides(swept, tmp_path: Path) -> None:
+    import shutil
+
+    root, _ = swept
+    shutil.copytree(root, tmp_path / "copy")
+    store = ArtifactStore(tmp_path / "copy")
+    recorded = store.list_sweeps()[0][0]
+    result = cli("sweep", "--from", recorded.sweep_id, "--lrs", "1e-3", "--artifacts", str(tmp_path / "copy"))
+    assert result.returncode == 0, result.stderr
+    again = next(s for s in store.list_sweeps()[0] if s.sweep_id != recorded.sweep_id)
+    assert again.config.learning_rates == (1e-3,)
+    same = ("model", "data", "train_size", "eval_size", "test_size", "epochs", "batch_size", "seed", "keep_models")
+    assert all(getattr(again.config, name) == getattr(recorded.config, name) for name in same)
+
+
+def test_final_trains_the_best_lr_on_every_train_row_and_scores_the_whole_test_split(swept, tmp_path: Path) -> None:
+    import shutil
+
+    root, _ = swept
+    shutil.copytree(root, tmp_path / "copy")
+    store = ArtifactStore(tmp_path / "copy")
+    sweep = store.list_sweeps()[0][0]
+    best = store.load_run(sweep.sweep_id, sweep.best_run_id)
+    result = cli("final", "--sweep", sweep.sweep_id, "--train-size", "300", "--epochs", "0.5",
+                 "--artifacts", str(tmp_path / "copy"))
+    assert result.returncode == 0, result.stderr
+    assert f"Final training of lr {best.learning_rate:g} on 300 rows" in result.stderr and "about" in result.stderr
+    final = next(s for s in store.list_sweeps()[0] if s.config.final_of == sweep.sweep_id)
+    (run,) = store.load_runs(final)[0]
+    assert run.status == "done" and run.test.count == 7600  # the bundled, whole official test split
+    bad = cli("final", "--sweep", sweep.sweep_id, "--train-size", "9999999", "--artifacts", str(tmp_path / "copy"))
+    assert bad.returncode == 2 and "between 1 and" in bad.stderr and "Traceback" not in bad.stderr

@@ -8,12 +8,14 @@ import pytest
 
 from agnews_core.config import (
     MAX_LEARNING_RATES,
+    ConfigError,
     RunSpec,
     SweepConfig,
     format_lr,
     parse_learning_rates,
     run_id_for,
 )
+from agnews_core.fields import field_info, fields_of
 
 
 @pytest.mark.parametrize(
@@ -78,10 +80,11 @@ def test_sizes_must_be_positive(field: str, value: int) -> None:
         ({"train_size": 10**9}, "train size must be between 1 and 200,000"),
         ({"learning_rates": ()}, "empty"),
         ({"learning_rates": (1e-4, 1e-4)}, "repeats"),
-        ({"epochs": 0}, "epochs must be > 0"),
+        ({"epochs": 0}, "epochs must be between 0.05 and 20, got 0"),
         ({"epochs": float("nan")}, "epochs must be a number"),
-        ({"seed": -1}, "seed must be a whole number >= 0"),
-        ({"keep_models": "some"}, "keep_models must be one of best, all, none"),
+        ({"seed": -1}, "seed must be between 0 and 2,147,483,647, got -1"),
+        ({"seed": 1.5}, "seed must be a whole number"),
+        ({"keep_models": "some"}, "keep models must be one of best, all, none"),
         ({"model": "  "}, "model is empty"),
         ({"data": ""}, "data is empty"),
         ({"validation_fraction": 1.0}, "validation fraction"),
@@ -92,6 +95,35 @@ def test_sizes_must_be_positive(field: str, value: int) -> None:
 def test_invalid_configs_are_rejected(overrides: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         SweepConfig(**overrides)
+
+
+def test_every_wrong_field_gets_its_own_message() -> None:
+    with pytest.raises(ConfigError) as info:
+        SweepConfig(train_size=0, epochs=50.0, label="x" * 201)
+    assert set(info.value.errors) == {"train_size", "epochs", "label"}
+    assert info.value.errors["epochs"] == "epochs must be between 0.05 and 20, got 50"
+
+
+def test_bounds_are_read_from_the_field_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation has no numbers of its own: the declared maximum is the one enforced."""
+    train = field_info(SweepConfig, "train_size")
+    assert (train.minimum, train.maximum) == (1, 200_000)
+    SweepConfig(train_size=200_000)
+    from dataclasses import replace
+
+    patched = tuple(replace(f, maximum=1000) if f.name == "train_size" else f for f in fields_of(SweepConfig))
+    monkeypatch.setattr("agnews_core.fields.fields_of", lambda cls: patched)
+    with pytest.raises(ValueError, match="train size must be between 1 and 1,000"):
+        SweepConfig(train_size=2000)
+
+
+def test_user_facing_fields_have_a_label_and_internal_ones_none() -> None:
+    exposed = [f.name for f in fields_of(SweepConfig) if f.exposed]
+    assert exposed == ["learning_rates", "model", "data", "train_size", "eval_size", "test_size", "epochs",
+                       "batch_size", "seed", "keep_models", "report_to", "label"]
+    assert field_info(SweepConfig, "keep_models").values == ("best", "all", "none")  # from the StrEnum
+    assert field_info(SweepConfig, "model").choice_label("tiny") == "tiny BERT (seconds, smoke tests)"
+    assert field_info(SweepConfig, "model").choice_label("org/model") == "org/model"
 
 
 def test_learning_rates_are_stored_as_a_float_tuple() -> None:

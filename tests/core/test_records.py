@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from agnews_core.config import SweepConfig
 from agnews_core.metrics import compute_metrics
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
@@ -46,3 +48,22 @@ def test_with_changes_returns_a_new_record() -> None:
     run = _run()
     changed = run.with_changes(status="failed", error="boom")
     assert (run.status, changed.status, changed.error, changed.run_id) == ("done", "failed", "boom", run.run_id)
+
+
+def test_records_are_written_with_the_current_schema_version_and_v1_files_still_load() -> None:
+    from agnews_core.records import SCHEMA_VERSION, schema_version
+
+    config = SweepConfig(learning_rates=(1e-4,), model="tiny")
+    written = SweepRecord(sweep_id="s1", config=config).to_dict()
+    assert written["schema_version"] == SCHEMA_VERSION == 2
+    v1 = {k: v for k, v in written.items() if k != "schema_version"}
+    assert schema_version(v1) == 1
+    assert SweepRecord.from_dict(v1) == SweepRecord.from_dict(written)
+
+
+@pytest.mark.parametrize("bad", [3, 0, "2", 1.5, True, None])
+def test_an_unknown_schema_version_is_a_clear_error(bad: object) -> None:
+    config = SweepConfig(learning_rates=(1e-4,), model="tiny")
+    data = {**SweepRecord(sweep_id="s1", config=config).to_dict(), "schema_version": bad}
+    with pytest.raises(ValueError, match="schema_version"):
+        SweepRecord.from_dict(data)

@@ -43,3 +43,10 @@ def test_an_unknown_state_on_disk_reads_as_a_corrupt_file(store: ArtifactStore) 
     (SweepState.CANCELLED, False, False), (SweepState.INTERRUPTED, False, False)])
 def test_sweep_state_questions(state: SweepState, active: bool, succeeded: bool) -> None:
     assert (state.is_active, state.succeeded) == (active, succeeded)
+
+
+def test_states_are_stored_as_their_plain_strings() -> None:
+    assert json.dumps([SweepState.DONE_WITH_FAILURES, RunState.STOPPED_EARLY]) == '["done with failures", "stopped early"]'
+    assert SweepState("interrupted") is SweepState.INTERRUPTED and RunState("skipped") is RunState.SKIPPED
+    with pytest.raises(ValueError):
+        SweepState("finished")

@@ -263,3 +263,10 @@ def test_created_sweep_has_pending_runs(store: ArtifactStore, small_config) -> N
     assert record.status == "queued" and record.estimate_seconds == 12.0
     runs, _ = store.load_runs(record)
     assert [(r.run_id, r.status) for r in runs] == [("run01-lr1e-3", RunState.PENDING), ("run02-lr3e-4", RunState.PENDING)]
+
+
+def test_report_to_tensorboard_writes_events_into_the_run_folder(store: ArtifactStore, small_config) -> None:
+    record = run_sweep(store, small_config(report_to="tensorboard"))
+    assert record.status == SweepState.DONE, record.error
+    events = list((store.run_dir(record.sweep_id, record.run_ids[0]) / "tensorboard").glob("events.out.tfevents.*"))
+    assert events and events[0].stat().st_size > 0

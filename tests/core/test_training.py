@@ -65,3 +65,15 @@ def test_nan_loss_raises_training_diverged(splits) -> None:
         train_model(loaded.model, loaded.tokenizer, splits.train, splits.validation, _settings(),
                     lambda r: steps.append(r.step), lambda *_: None, threading.Event())
     assert steps == [1]  # stopped at the first NaN, not after the whole epoch
+
+
+def test_warmup_is_the_first_tenth_of_training_rounded_up_as_transformers_did_for_a_ratio() -> None:
+    from transformers import TrainingArguments
+
+    from agnews_core.training import warmup_step_count
+
+    assert warmup_step_count(375, 0.1) == 38
+    assert warmup_step_count(5, 0.1) == 1
+    assert warmup_step_count(100, 0.0) == 0
+    # the same count transformers derives from a float below 1 (what the code passed before)
+    assert TrainingArguments(output_dir="unused", warmup_steps=0.1).get_warmup_steps(375) == 38

@@ -70,7 +70,7 @@ CASES = {
     "train size negative": ({"Train rows": -5}, ["--train-size", "-5"], "at least 1|between 1 and"),
     "train size too large": ({"Train rows": 200_000}, ["--train-size", "200000"], "5,120"),
     "eval size too large": ({"Validation rows": 99_999}, ["--eval-size", "99999"], "1,280"),
-    "test size too large": ({"Test rows": 99_999}, ["--test-size", "99999"], "1,600"),
+    "test size too large": ({"Test rows": 99_999}, ["--test-size", "99999"], "7,600"),
     "unknown model": ({"model": "someone/not-a-model"}, ["--model", "someone/not-a-model"], "not-a-model.*unreachable"),
     "no text column": ({"data": "no_text"}, ["--data", "no_text"], "has no 'text' column"),
     "no label column": ({"data": "no_label"}, ["--data", "no_label"], "has no 'label' column"),
@@ -79,7 +79,7 @@ CASES = {
 }
 
 
-def _fill(at, changes: dict, data: dict[str, Path]) -> None:  # noqa: ANN001
+def _fill(at, changes: dict, data: dict[str, Path]) -> None:
     inputs = {w.label: w for w in at.text_input}
     selects = {w.label: w for w in at.selectbox}
     numbers = {w.label: w for w in at.number_input}
@@ -123,16 +123,14 @@ def test_the_sweep_form_answers_bad_input_with_a_message(case: str, bad_data, ap
 
 @pytest.mark.parametrize("size", [0, -5])
 def test_the_sweep_form_refuses_sizes_below_one(size: int, app_root) -> None:
-    from agnews_ui.sweep_form import FormValues, validate_form
+    from agnews_core.sweep_request import validate_request
 
     at = open_page("pages/sweep.py")
     bounds = {w.label: w.min for w in at.number_input}
     assert bounds["Train rows"] == bounds["Validation rows"] == bounds["Test rows"] == 1
     for field in ("train_size", "eval_size", "test_size"):
         sizes = {"train_size": 32, "eval_size": 16, "test_size": 16, field: size}
-        values = FormValues("1e-3", "tiny", "", "sample", "", epochs=1.0, batch_size=16, seed=1, keep_models="best",
-                            name="", **sizes)
-        result = validate_form(values)
+        result = validate_request({"learning_rates": "1e-3", "model": "tiny", "data": "sample", **sizes})
         assert result.config is None
         assert re.search(rf"{field.replace('_', ' ').capitalize()} must be between 1 and [\d,]+, got {size}",
                          " ".join(result.errors.values()))

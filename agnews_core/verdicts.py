@@ -1,0 +1,235 @@
+"""The verdict store: analysts' judgements on gold labels, one append-only file per data source.
+
+Verdicts cannot be re-created, so every change is one JSON line appended and fsynced under a lock that
+holds across threads and processes; a write killed half-way leaves a torn last line that reading skips,
+and the next append starts on a fresh line. Bulk changes (an import) rewrite the file atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from agnews_core.labels import NUM_LABELS, label_name
+from agnews_core.text_keys import text_key as key_of
+
+logger = logging.getLogger(__name__)
+
+LOCK_TIMEOUT_S = 30.0  # an append takes milliseconds; 30 s without the lock means a stuck holder, not a queue
+_RECORD, _DELETE = "record", "delete"
+
+
+class VerdictKind(StrEnum):
+    """What the analyst decided about a row's gold label."""
+
+    RELABEL = "relabel"  # the gold label is wrong; new_label is right
+    REMOVE = "remove"  # ambiguous or not news: drop the row from training
+    KEEP = "keep"  # the gold label is right, the model is wrong
+
+
+def _label_id(value: Any, what: str) -> int:
+    """value as a label id 0..3 (ints only, numpy ints included); ValueError otherwise."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) not in range(NUM_LABELS):
+        raise ValueError(f"{what} must be a label id 0..{NUM_LABELS - 1}, got {value!r}")
+    return int(value)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One analyst's verdict on one text; text_key is derived from text."""
+
+    text: str
+    label: int  # the gold label that was judged
+    kind: VerdictKind
+    new_label: int | None = None  # only for relabel
+    note: str = ""
+    reviewer: str = ""
+    recorded_at: str = field(default_factory=_now)  # ISO 8601, UTC
+    text_key: str = ""
+
+    def __post_init__(self) -> None:
+        if not str(self.text).strip():
+            raise ValueError("a verdict needs the row's text")
+        try:
+            object.__setattr__(self, "kind", VerdictKind(self.kind))
+        except ValueError:
+            raise ValueError(f"verdict kind must be one of {', '.join(VerdictKind)}, got {self.kind!r}") from None
+        object.__setattr__(self, "label", _label_id(self.label, "gold label"))
+        if self.kind is VerdictKind.RELABEL:
+            object.__setattr__(self, "new_label", _label_id(self.new_label, "a relabel verdict's new label"))
+            if self.new_label == self.label:
+                raise ValueError(f"the new label is the gold label ({label_name(self.label)}): record 'keep' instead")
+        elif self.new_label is not None:
+            raise ValueError(f"only a relabel verdict has a new label; {self.kind} got {self.new_label!r}")
+        expected = key_of(self.text)
+        if self.text_key and self.text_key != expected:
+            raise ValueError(f"text_key {self.text_key!r} does not match the text (expected {expected!r})")
+        object.__setattr__(self, "text_key", expected)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (kind as its string)."""
+        return {**asdict(self), "kind": str(self.kind)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        """The verdict a to_json dict describes; ValueError/TypeError/KeyError if it is not one."""
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+
+@dataclass(frozen=True)
+class StoreContents:
+    """The latest verdict per text_key, and how many lines could not be read (a torn last write)."""
+
+    verdicts: dict[str, Verdict]
+    unreadable_lines: int
+
+
+def source_slug(source: str) -> str:
+    """A file-safe name for a data source: 'sample' stays 'sample'; a folder gets its name plus a path hash."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", str(source).lower()).strip("-")
+    if cleaned == str(source) and cleaned:
+        return cleaned[:60]
+    name = re.sub(r"[^a-z0-9]+", "-", Path(str(source)).name.lower()).strip("-") or "source"
+    return f"{name[:40]}-{hashlib.sha256(str(source).encode('utf-8')).hexdigest()[:8]}"
+
+
+_THREAD_LOCKS: dict[Path, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+class VerdictStore:
+    """Verdicts of one data source under <root>/verdicts/<slug>.jsonl; safe for threads and processes.
+
+    source is the resolved data source ('sample', 'hub' or a folder path), never 'auto', which names no data.
+    """
+
+    def __init__(self, root: Path | str, source: str) -> None:
+        if source == "auto":
+            raise ValueError("resolve the data source 'auto' to 'hub' or 'sample' before opening its verdicts")
+        self.path = Path(root) / "verdicts" / f"{source_slug(source)}.jsonl"
+        self._file_lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S)
+        with _THREAD_LOCKS_GUARD:
+            self._thread_lock = _THREAD_LOCKS.setdefault(self.path.resolve(), threading.Lock())
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # The thread lock orders this process's threads; the file lock orders processes.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock, self._file_lock:
+            yield
+
+    def record(self, verdict: Verdict) -> Verdict:
+        """Store verdict; it replaces any earlier verdict on the same text."""
+        with self._locked():
+            self._append({"op": _RECORD, **verdict.to_json()})
+        return verdict
+
+    def delete(self, text_key: str) -> bool:
+        """Forget the verdict on text_key; False when there was none."""
+        with self._locked():
+            if text_key not in self._read().verdicts:
+                return False
+            self._append({"op": _DELETE, "text_key": text_key, "recorded_at": _now()})
+        return True
+
+    def read(self) -> StoreContents:
+        """Latest verdict per text_key (later lines win), skipping unreadable lines."""
+        with self._locked():
+            return self._read()
+
+    def verdicts(self) -> dict[str, Verdict]:
+        """Latest verdict per text_key."""
+        return self.read().verdicts
+
+    def list(self) -> list[Verdict]:
+        """Every current verdict, newest first."""
+        return sorted(self.verdicts().values(), key=lambda v: v.recorded_at, reverse=True)
+
+    def get(self, text_key: str) -> Verdict | None:
+        """The current verdict on text_key, if any."""
+        return self.verdicts().get(text_key)
+
+    def record_all(self, verdicts: Iterable[Verdict]) -> int:
+        """Store many verdicts at once: all of them or, if the process dies, none (atomic rewrite)."""
+        new = list(verdicts)
+        with self._locked():
+            merged = self._read().verdicts
+            merged.update({v.text_key: v for v in new})
+            self._rewrite(merged.values())
+        return len(new)
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+        created = not self.path.exists()
+        with open(self.path, "a+b") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell():
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":  # a writer died mid-line: keep its fragment on a line of its own
+                    line = b"\n" + line
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if created:
+            _fsync_dir(self.path.parent)
+
+    def _rewrite(self, verdicts: Iterable[Verdict]) -> None:
+        lines = [json.dumps({"op": _RECORD, **v.to_json()}, ensure_ascii=False) + "\n" for v in verdicts]
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(lines)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.path.parent)
+
+    def _read(self) -> StoreContents:
+        if not self.path.exists():
+            return StoreContents({}, 0)
+        current: dict[str, Verdict] = {}
+        unreadable = 0
+        for number, raw in enumerate(self.path.read_bytes().split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+                if entry.get("op") == _DELETE:
+                    current.pop(str(entry["text_key"]), None)
+                else:
+                    verdict = Verdict.from_json(entry)
+                    current[verdict.text_key] = verdict
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                unreadable += 1
+                logger.warning("skipped unreadable line %d of %s (%s)", number, self.path, exc)
+        return StoreContents(current, unreadable)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a new or renamed file's directory entry durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
