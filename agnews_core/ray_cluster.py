@@ -149,6 +149,8 @@ def connect(address: str, local_cpus: int | None = None) -> None:
         try:
             if address == LOCAL:
                 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keep an embedded Ray on loopback
+                # Ray runs workers at nice 15; an embedded Ray stands in for the app's own thread: same priority.
+                os.environ.setdefault("RAY_worker_niceness", "0")
                 ray.init(num_cpus=local_cpus, **common)
             else:
                 ray.init(address=address, **common)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.config import SweepConfig, format_lr
+from agnews_core.config import ASHA, RAY, SweepConfig, format_lr
 from agnews_core.metrics import EvalMetrics
 from agnews_core.progress import Progress
 from agnews_core.ray_cluster import LOCAL, ClusterError, ClusterInfo, check_cluster, connect, current_info
@@ -29,7 +30,6 @@ from agnews_core.sweep import SweepRunner, now_iso
 
 logger = logging.getLogger(__name__)
 
-RAY = "ray"
 POLL_S = 0.5  # how often the driver reads the board
 CLUSTER_POLL_S = 2.0  # how often it asks the cluster for free resources
 CANCEL_GRACE_S = 20.0
@@ -50,12 +50,11 @@ class RaySettings:
 
     @classmethod
     def from_config(cls, config: SweepConfig) -> RaySettings:
-        """The settings a sweep config carries (fields it lacks keep their defaults)."""
-        names = {"address": "ray_address", "local_cpus": "ray_local_cpus", "cpus_per_trial": "cpus_per_trial",
-                 "gpus_per_trial": "gpus_per_trial", "storage_path": "ray_storage",
-                 "early_stopping": "early_stopping", "grace_evals": "grace_evals"}
-        values = {mine: getattr(config, theirs) for mine, theirs in names.items() if hasattr(config, theirs)}
-        return cls(**values)
+        """The Ray settings a sweep config carries."""
+        return cls(address=config.ray_address, local_cpus=config.ray_local_cpus or None,
+                   cpus_per_trial=config.cpus_per_trial, gpus_per_trial=config.gpus_per_trial,
+                   storage_path=config.ray_storage, early_stopping=config.early_stopping == ASHA,
+                   grace_evals=config.grace_evals)
 
 
 class RayExecutor:
@@ -95,6 +94,7 @@ class RaySweepRunner(SweepRunner):
         self._saved_at = [0.0] * len(self.runs)
         self._cancelled_at: float | None = None
         self._final: set[int] = set()  # runs whose final state is written
+        self._ended: queue.SimpleQueue[tuple[int, Exception | None, dict[str, Any]]] = queue.SimpleQueue()
 
     def run(self) -> SweepRecord:
         """Connect, load data and score the baselines here, run every LR as a trial, pick the best."""
@@ -150,11 +150,13 @@ class RaySweepRunner(SweepRunner):
                     self._cancelled_at = time.monotonic()
                     board.cancel.remote()
                 self._absorb(ray.get(board.read.remote(), timeout=30))
+                self._take_ended(board)
                 if time.monotonic() - last_cluster > CLUSTER_POLL_S:
                     last_cluster = time.monotonic()
                     self.cluster = _cluster_or(self.cluster, self.settings.address)
                 self._publish()
             self._absorb(ray.get(board.read.remote(), timeout=30))
+            self._take_ended(board)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             ray.kill(board)
@@ -171,7 +173,7 @@ class RaySweepRunner(SweepRunner):
         from ray import tune
         from ray.tune.schedulers import ASHAScheduler
 
-        from agnews_core.ray_trial import CancelStopper, TrialContext, run_trial
+        from agnews_core.ray_trial import CancelStopper, EndWatcher, TrialContext, run_trial
 
         os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # with verbose=0: no experiment table on stdout
         context = TrialContext(self.sweep.sweep_id, self.config, str(self.store.root.resolve()),
@@ -191,8 +193,26 @@ class RaySweepRunner(SweepRunner):
             tune_config=tune.TuneConfig(scheduler=scheduler, reuse_actors=True),
             run_config=tune.RunConfig(name=self.sweep.sweep_id, storage_path=scratch, verbose=0,
                                       stop=CancelStopper(self._may_stop_all),
+                                      callbacks=[EndWatcher(lambda *ended: self._ended.put(ended))],
                                       failure_config=tune.FailureConfig(max_failures=0)),
         )
+
+    def _take_ended(self, board: Any) -> None:
+        """Finalize the trials Tune ended since the last poll.
+
+        The board is read after taking them: a trial that ended on its own told the board before Tune knew.
+        """
+        ended = []
+        while not self._ended.empty():
+            ended.append(self._ended.get())
+        if not ended:
+            return
+        import ray
+
+        self._absorb(ray.get(board.read.remote(), timeout=30))
+        for index, error, last in ended:
+            if index not in self._final and (error is not None or self.trials[index]["status"] not in ENDED):
+                self._finalize(index, error, last)
 
     def _may_stop_all(self) -> bool:
         """After cancel: stop Tune once no trial runs, or when the grace period is over."""

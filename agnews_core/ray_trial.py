@@ -83,6 +83,26 @@ class CancelStopper(tune.Stopper):
         return (CancelStopper, (None,))
 
 
+class EndWatcher(tune.Callback):
+    """Tells the driver at once when Tune ends a trial that could not say so itself (stopped early, or its
+    worker died): sink(run_index, error or None, last result)."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
+
+    def on_trial_complete(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        if self.sink:
+            self.sink(int(trial.config["run_index"]), None, dict(trial.last_result or {}))
+
+    def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        if self.sink:
+            self.sink(int(trial.config["run_index"]), trial.get_error() or RuntimeError("the trial failed"),
+                      dict(trial.last_result or {}))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # like CancelStopper: the live sink stays in the driver
+        return (EndWatcher, (None,))
+
+
 @dataclass(frozen=True)
 class TrialContext:
     """Everything a trial needs besides its run index (sent once through the object store)."""
