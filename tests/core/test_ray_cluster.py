@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,9 +17,7 @@ from ray_support import REPO_ROOT, alive, child_env, descendants, free_port, sto
 from sweep_configs import small_config, tiny_config
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.executors import THREAD
 from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, validate_address
-from agnews_core.ray_executor import RayExecutor, RaySettings
 from agnews_core.states import RunState, SweepState
 
 RAY_BIN = str(Path(sys.executable).with_name("ray"))
@@ -36,9 +35,9 @@ def test_addresses_are_checked_before_anything_connects() -> None:
 
 def test_an_unreachable_cluster_is_refused_on_submit_and_nothing_is_written(store, make_manager) -> None:
     address = f"127.0.0.1:{free_port()}"
-    manager = make_manager(store, executors={THREAD: RayExecutor(store, RaySettings(address=address))})
+    manager = make_manager(store)  # picks the executor from the sweep's config
     with pytest.raises(ClusterError, match=f"No Ray cluster answers at {address}.*ray start --head"):
-        manager.submit(small_config())
+        manager.submit(small_config(executor="ray", ray_address=address))
     assert store.list_sweeps() == ([], []) and not manager.is_busy()
     assert not store.root.exists() or not any(store.root.rglob("*.json"))
 
@@ -76,12 +75,9 @@ DRIVER = """
 import json, sys
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.config import SweepConfig
-from agnews_core.executors import THREAD
 from agnews_core.jobs import JobManager
-from agnews_core.ray_executor import RayExecutor, RaySettings
 store = ArtifactStore(sys.argv[1])
-settings = RaySettings(**json.loads(sys.argv[3]))
-manager = JobManager(store, executors={THREAD: RayExecutor(store, settings)})
+manager = JobManager(store)
 sweep = manager.submit(SweepConfig(**json.loads(sys.argv[2])))
 print("SWEEP", sweep.sweep_id, flush=True)
 manager.wait_idle(600)
@@ -89,11 +85,17 @@ print("STATUS", store.load_sweep(sweep.sweep_id).status, flush=True)
 """
 
 
-def _driver(root: Path, config, settings: dict, log: Path) -> subprocess.Popen:
+def _driver(root: Path, config, log: Path) -> subprocess.Popen:
+    """The app's job manager in a process of its own, running one sweep."""
     handle = log.open("w")
-    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), json.dumps(config.to_dict()),
-                             json.dumps(settings)], cwd=REPO_ROOT, env=child_env(), stdout=handle, stderr=handle,
-                            start_new_session=True)
+    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), json.dumps(config.to_dict())], cwd=REPO_ROOT,
+                            env=child_env(), stdout=handle, stderr=handle, start_new_session=True)
+
+
+def _ray_status_shows_cpus_in_use(address: str) -> bool:
+    done = subprocess.run([RAY_BIN, "status", "--address", address], env=child_env(RAY_AUTH_MODE="token"),
+                          capture_output=True, text=True, timeout=60)
+    return done.returncode == 0 and re.search(r"\b(?:[1-9]\d*(?:\.\d+)?|0\.\d*[1-9]\d*)/2\.0 CPU", done.stdout) is not None
 
 
 def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_path: Path) -> None:
@@ -110,14 +112,23 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
         info = check_cluster(address)  # token authentication stays on: the token `ray start` wrote is used
         assert info.nodes == ("127.0.0.1",) and info.cpus == 2 and info.ray_version and not info.embedded
 
-        shared, root, log = tmp_path / "shared", tmp_path / "artifacts", tmp_path / "driver.log"
-        config = small_config(learning_rates=(3e-3, 1e-3), keep_models="all")
-        driver = _driver(root, config, {"address": address, "storage_path": str(shared)}, log)
-        driver.wait(timeout=400)
-        output = log.read_text(errors="replace")
-        assert "STATUS done" in output, output[-3000:]
-        (sweep,) = ArtifactStore(root).list_sweeps()[0]
+        shared, root = tmp_path / "shared", tmp_path / "artifacts"
+        command = [sys.executable, "-m", "agnews_core", "sweep", "--executor", "ray", "--ray-address", address,
+                   "--ray-storage", str(shared), "--model", "tiny", "--data", "sample", "--lrs", "3e-3,1e-3",
+                   "--train-size", "400", "--epochs", "3", "--eval-size", "16", "--test-size", "16",
+                   "--keep-models", "all", "--artifacts", str(root)]
+        cli = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
         store = ArtifactStore(root)
+        wait_until(lambda: cli.poll() is not None or any(
+            r.status == RunState.RUNNING for s in store.list_sweeps()[0] for r in store.load_runs(s)[0]),
+            what="a trial to start on the cluster")
+        seen_in_ray_status = _ray_status_shows_cpus_in_use(address)  # while it runs, Ray's own view agrees
+        output, _ = cli.communicate(timeout=400)
+        assert cli.returncode == 0, output[-3000:]
+        assert seen_in_ray_status, "`ray status` showed no CPU in use while the sweep ran"
+        (sweep,) = store.list_sweeps()[0]
+        assert sweep.config.executor == "ray" and sweep.status == SweepState.DONE
         for run in store.load_runs(sweep)[0]:
             assert run.status == RunState.DONE and run.node == "127.0.0.1" and run.model_saved
             assert (shared / sweep.sweep_id / run.run_id / "predictions.parquet").is_file()
@@ -131,8 +142,9 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
 
 def test_an_app_killed_mid_sweep_shows_its_ray_sweep_interrupted(tmp_path: Path, make_manager) -> None:
     root, log = tmp_path / "artifacts", tmp_path / "driver.log"
-    config = tiny_config(learning_rates=(3e-3,), train_size=400, epochs=12.0, eval_size=16, test_size=16)
-    driver = _driver(root, config, {"address": "local", "local_cpus": 2}, log)
+    config = tiny_config(learning_rates=(3e-3,), train_size=400, epochs=12.0, eval_size=16, test_size=16,
+                         executor="ray", ray_local_cpus=2)
+    driver = _driver(root, config, log)
     store = ArtifactStore(root)
 
     def training() -> bool:
