@@ -164,3 +164,14 @@ def test_an_app_killed_mid_sweep_shows_its_ray_sweep_interrupted(tmp_path: Path,
     assert manager.recovered == [sweep.sweep_id] and sweep.status == SweepState.INTERRUPTED
     (run,) = store.load_runs(sweep)[0]
     assert run.status == RunState.INTERRUPTED and "curves kept" in run.error and run.train_loss
+
+
+def test_a_ray_sweep_request_without_ray_names_the_install_command(monkeypatch) -> None:
+    from agnews_core.sweep_request import validate_request
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    request = validate_request({"executor": "ray", "model": "tiny", "data": "sample", "train_size": 32,
+                                "eval_size": 16, "test_size": 16})
+    assert request.config is None and "make setup-ray" in request.errors["executor"]
+    assert validate_request({"model": "tiny", "data": "sample", "train_size": 32, "eval_size": 16,
+                             "test_size": 16}).config is not None  # the thread executor needs no Ray
