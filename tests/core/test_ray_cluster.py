@@ -115,7 +115,7 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
         shared, root = tmp_path / "shared", tmp_path / "artifacts"
         command = [sys.executable, "-m", "agnews_core", "sweep", "--executor", "ray", "--ray-address", address,
                    "--ray-storage", str(shared), "--model", "tiny", "--data", "sample", "--lrs", "3e-3,1e-3",
-                   "--train-size", "400", "--epochs", "3", "--eval-size", "16", "--test-size", "16",
+                   "--train-size", "400", "--epochs", "6", "--eval-size", "16", "--test-size", "16",
                    "--keep-models", "all", "--artifacts", str(root)]
         cli = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -123,7 +123,9 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
         wait_until(lambda: cli.poll() is not None or any(
             r.status == RunState.RUNNING for s in store.list_sweeps()[0] for r in store.load_runs(s)[0]),
             what="a trial to start on the cluster")
-        seen_in_ray_status = _ray_status_shows_cpus_in_use(address)  # while it runs, Ray's own view agrees
+        seen_in_ray_status = False  # while it runs, Ray's own view shows CPUs in use
+        while cli.poll() is None and not seen_in_ray_status:
+            seen_in_ray_status = _ray_status_shows_cpus_in_use(address)
         output, _ = cli.communicate(timeout=400)
         assert cli.returncode == 0, output[-3000:]
         assert seen_in_ray_status, "`ray status` showed no CPU in use while the sweep ran"

@@ -66,8 +66,8 @@ def test_cancel_keeps_the_finished_run_stops_the_running_one_and_skips_the_queue
 
     def first_done_second_training() -> bool:
         runs = seen[-1].runs if seen else ()
-        return bool(runs) and runs[0].status == RunState.DONE and runs[1].steps_done >= 2
-    wait_until(first_done_second_training, what="run 1 done and run 2 training")
+        return bool(runs) and runs[0].status == RunState.DONE and bool(runs[1].train_loss)
+    wait_until(first_done_second_training, what="run 1 done and run 2 training with a curve")
     at_cancel = seen[-1].runs[1].steps_done
     cancel.set()
     thread.join(120)
