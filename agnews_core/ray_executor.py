@@ -26,7 +26,7 @@ from agnews_core.ray_cluster import LOCAL, ClusterError, ClusterInfo, check_clus
 from agnews_core.records import LossPoint, SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback
 from agnews_core.states import RunState, SweepState
-from agnews_core.sweep import SweepRunner, now_iso
+from agnews_core.sweep import SweepRunner, now_iso, run_specs
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +177,8 @@ class RaySweepRunner(SweepRunner):
 
         os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # with verbose=0: no experiment table on stdout
         context = TrialContext(self.sweep.sweep_id, self.config, str(self.store.root.resolve()),
-                               self.settings.storage_path, max(1, int(self.settings.cpus_per_trial)))
+                               self.settings.storage_path, tuple(self._settings(s) for s in run_specs(self.config)),
+                               max(1, int(self.settings.cpus_per_trial)))
         trainable = tune.with_resources(
             tune.with_parameters(run_trial, context=context, splits=splits, board=board),
             {"cpu": self.settings.cpus_per_trial, "gpu": self.settings.gpus_per_trial},

@@ -111,6 +111,7 @@ class TrialContext:
     config: SweepConfig
     artifacts_root: str  # the driver's folder; used when no shared storage is set
     storage_path: str  # '' or a shared folder / pyarrow URI; trials write there and the driver copies
+    settings: tuple[Any, ...] = ()  # TrainSettings per run, made by the driver exactly as the thread makes them
     threads: int = 1  # torch threads: the CPUs the trial reserved, never more
 
 
@@ -154,7 +155,7 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
     import torch
 
     from agnews_core.models import load_pretrained
-    from agnews_core.training import StepReport, TrainSettings, train_model
+    from agnews_core.training import StepReport, train_model
 
     torch.set_num_threads(context.threads)
     c = context.config
@@ -173,10 +174,8 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
             if point.step < total[0]:  # the last evaluation is reported once the run's artifacts are safe
                 tune.report({"eval_loss": point.loss, "step": point.step})
 
-    settings = TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
-                             c.evals_per_run)
-    outcome = train_model(loaded.model, loaded.tokenizer, splits.train, splits.validation, settings, on_step,
-                          on_curve, cancel)
+    outcome = train_model(loaded.model, loaded.tokenizer, splits.train, splits.validation, context.settings[index],
+                          on_step, on_curve, cancel)
     fields = dict(train_loss=_points(outcome.train_loss), eval_loss=_points(outcome.eval_loss),
                   step=outcome.steps_done, total_steps=outcome.total_steps)
     result = dict(final_eval_loss=outcome.final_eval_loss, total_steps=outcome.total_steps,

@@ -115,7 +115,7 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
         shared, root = tmp_path / "shared", tmp_path / "artifacts"
         command = [sys.executable, "-m", "agnews_core", "sweep", "--executor", "ray", "--ray-address", address,
                    "--ray-storage", str(shared), "--model", "tiny", "--data", "sample", "--lrs", "3e-3,1e-3",
-                   "--train-size", "400", "--epochs", "6", "--eval-size", "16", "--test-size", "16",
+                   "--train-size", "400", "--epochs", "4", "--eval-size", "16", "--test-size", "16",
                    "--keep-models", "all", "--artifacts", str(root)]
         cli = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)

@@ -58,7 +58,7 @@ def test_a_ray_sweep_leaves_the_same_artifacts_as_a_thread_sweep(local_ray, tmp_
 
 def test_cancel_keeps_the_finished_run_stops_the_running_one_and_skips_the_queued(local_ray, store) -> None:
     # Two CPUs per trial: one trial at a time, so one is done, one runs and one waits when cancel comes.
-    config = tiny_config(learning_rates=(3e-3, 1e-3, 3e-4), train_size=400, epochs=12.0, eval_size=16, test_size=16)
+    config = tiny_config(learning_rates=(3e-3, 1e-3, 3e-4), train_size=400, epochs=4.0, eval_size=16, test_size=16)
     sweep = create_sweep(store, config)
     seen: list[JobSnapshot] = []
     cancel = threading.Event()
