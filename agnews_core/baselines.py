@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
+from agnews_core.batch_predict import PredictionTable, predictions_frame
+from agnews_core.labels import NUM_LABELS
 from agnews_core.metrics import EvalMetrics, compute_metrics
 
 TFIDF = "TF-IDF + logistic regression"
 UNTRAINED = "untrained model"
 
 
-def tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> EvalMetrics:
-    """Fit word and bigram TF-IDF with logistic regression on train; score on test."""
+def tfidf_pipeline(seed: int) -> Any:
+    """The unfitted baseline: word and bigram TF-IDF, then logistic regression (sklearn Pipeline)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    pipeline = make_pipeline(
+    return make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
         LogisticRegression(C=10.0, max_iter=1000, random_state=seed),
     )
+
+
+def fit_tfidf(train: pd.DataFrame, seed: int) -> Any:
+    """The baseline fitted on train's text and label columns."""
+    pipeline = tfidf_pipeline(seed)
     pipeline.fit(train["text"].astype(str), train["label"].astype(int))
+    return pipeline
+
+
+def tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> EvalMetrics:
+    """Fit the baseline on train; score on test."""
+    pipeline = fit_tfidf(train, seed)
     return compute_metrics(test["label"].to_numpy(), pipeline.predict(test["text"].astype(str)))
+
+
+def tfidf_predictions(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Per-row test predictions of the baseline, shaped like a run's (predictions_frame, split 'test')."""
+    import time
+
+    started = time.perf_counter()
+    pipeline = fit_tfidf(train, seed)
+    texts = test["text"].astype(str).tolist()
+    probabilities = np.zeros((len(texts), NUM_LABELS), dtype=np.float32)
+    # A class absent from train has no column in predict_proba: it keeps probability 0.
+    probabilities[:, pipeline.classes_.astype(int)] = pipeline.predict_proba(texts)
+    table = PredictionTable(probabilities=probabilities, seconds=time.perf_counter() - started)
+    return predictions_frame(texts, test["label"].tolist(), table, "test")

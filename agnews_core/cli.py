@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--run", default=None,
                          help="SWEEP_ID (its best run), SWEEP_ID/RUN_ID, or SWEEP_ID/untrained "
                               "(default: the best run of the latest sweep)")
-    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the int8 CPU model")
+    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run by measurement")
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     return parser
 
@@ -158,6 +158,8 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
         bar.close()
     runs, _ = store.load_runs(record)
     print_sweep_table(record, runs, sys.stdout)
+    if record.corrections is not None:
+        print(f"Corrections: {record.corrections.describe()}")
     print(f"Artifacts: {os.path.abspath(store.sweep_dir(record.sweep_id))}")
     return 0 if record.status.succeeded else 1
 
@@ -182,13 +184,13 @@ def _runs(store: ArtifactStore) -> int:
 
 
 def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.live_predict import DEFAULT_QUANTIZE, Predictor, TextError, default_run, parse_run_ref
+    from agnews_core.live_predict import Predictor, TextError, default_run, parse_run_ref
 
     ref = parse_run_ref(store, args.run) if args.run else default_run(store)
     if ref is None:
         parser.exit(2, "python -m agnews_core predict: error: no run with saved weights yet: run a sweep first\n")
-    predictor = Predictor.for_run(store, ref, quantize=DEFAULT_QUANTIZE and not args.fp32)
-    print(f"Model: {ref.sweep_id}/{ref.run_id}{' (int8)' if predictor.quantized else ''}")
+    predictor = Predictor.for_run(store, ref, variant="fp32" if args.fp32 else None)
+    print(f"Model: {ref.sweep_id}/{ref.run_id} ({predictor.variant})")
     status = 0
     for text in args.texts:
         try:

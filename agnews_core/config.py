@@ -33,6 +33,13 @@ class KeepModels(StrEnum):
     NONE = "none"
 
 
+class Corrections(StrEnum):
+    """Whether a sweep applies the analysts' verdicts (Errors page) to its training and validation rows."""
+
+    IGNORE = "ignore"
+    APPLY = "apply"
+
+
 class ConfigError(ValueError):
     """A SweepConfig that breaks its fields' rules; `errors` holds one message per wrong field."""
 
@@ -160,6 +167,13 @@ class SweepConfig:
     evals_per_run: int = meta(4, minimum=1, maximum=100)  # points on the eval-loss curve per run
     keep_models: KeepModels = meta(KeepModels.BEST, label="Keep weights of",
                                    help="Each MiniLM copy is about 90 MB; 'best' keeps only the best run's.")
+    # Verdicts are never applied silently: off unless asked for; the test rows never change either way.
+    corrections: Corrections = meta(
+        Corrections.IGNORE, label="Label corrections",
+        help="Verdicts recorded on the Errors page: relabel or drop those training and validation rows. "
+             "Test rows never change.",
+        choices=(Choice(Corrections.IGNORE, "ignore verdicts (train on the data as it is)"),
+                 Choice(Corrections.APPLY, "apply verdicts to train and validation rows")))
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
     report_to: str = meta(
         "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
@@ -211,6 +225,7 @@ class SweepConfig:
         if errors:
             raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
+        object.__setattr__(self, "corrections", Corrections(self.corrections))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

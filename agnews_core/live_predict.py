@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
+from agnews_core.artifacts import ArtifactError, ArtifactStore, read_json
 from agnews_core.labels import LABELS
 from agnews_core.models import LoadedModel, load_pretrained, load_saved
+from agnews_core.paths import RUN_FILE
 from agnews_core.states import RunState
 
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = 5_000  # far past the 128 tokens the model reads; keeps tokenizing a pasted book fast
 UNTRAINED_RUN = "untrained"
-DEFAULT_QUANTIZE = True  # bench/latency.py: int8 p50 6.2 ms vs fp32 9.9 ms; accuracy 88.5 % vs 88.7 % on 1,000 rows
+# None: use the variant the run recorded (inference_variants.choose_variant, measured per model), else fp32.
+# A global int8 default lost 0.8 points on one model and CPU (issue 11), so it is no longer assumed.
+DEFAULT_QUANTIZE: bool | None = None
+RUN_VARIANT_KEY = "inference_variant"  # run.json key holding an inference_variants.VariantChoice as a dict
+
+
+class InferenceVariant(StrEnum):
+    """How a Predictor runs the model on the CPU."""
+
+    FP32 = "fp32"
+    INT8 = "int8"  # dynamic int8 Linear layers
+    BF16 = "bf16"  # fp32 weights, forward pass under torch.autocast(bfloat16)
 
 
 class TextError(ValueError):
@@ -123,22 +138,66 @@ def quantize_dynamic_int8(model: Any) -> Any:
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-class Predictor:
-    """A loaded model that classifies one text at a time; safe to share between threads."""
+def prepare_variant(model: Any, variant: InferenceVariant | str) -> tuple[Any, Callable[[], Any]]:
+    """(model to call, context manager factory for each forward pass) for one inference variant."""
+    import torch
 
-    def __init__(self, loaded: LoadedModel, max_length: int = 128, quantize: bool = False) -> None:
+    variant = InferenceVariant(variant)
+    if variant is InferenceVariant.INT8:
+        return quantize_dynamic_int8(model), contextlib.nullcontext
+    if variant is InferenceVariant.BF16:
+        return model, lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+    return model, contextlib.nullcontext
+
+
+def recorded_variant(store: ArtifactStore, ref: RunRef) -> InferenceVariant | None:
+    """The variant chosen by measurement and stored in the run's run.json, if any (unknown names read as none)."""
+    if ref.is_untrained:
+        return None
+    try:
+        choice = read_json(store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE).get(RUN_VARIANT_KEY) or {}
+        return InferenceVariant(choice["chosen"])
+    except (ArtifactError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _variant_for(quantize: bool | None, variant: InferenceVariant | str | None) -> InferenceVariant | None:
+    if variant is not None:
+        return InferenceVariant(variant)
+    if quantize is None:
+        return None
+    return InferenceVariant.INT8 if quantize else InferenceVariant.FP32
+
+
+class Predictor:
+    """A loaded model that classifies one text at a time; safe to share between threads.
+
+    variant picks fp32 / int8 / bf16; the older quantize=True means "int8" and wins only when variant is None.
+    """
+
+    def __init__(self, loaded: LoadedModel, max_length: int = 128, quantize: bool = False,
+                 variant: InferenceVariant | str | None = None) -> None:
         import threading
 
         loaded.model.eval()
-        self.model = quantize_dynamic_int8(loaded.model) if quantize else loaded.model
+        self.variant = _variant_for(quantize, variant) or InferenceVariant.FP32
+        self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
         self.tokenizer = loaded.tokenizer
         self.max_length = max_length
-        self.quantized = quantize
         self._lock = threading.Lock()  # torch modules are not guaranteed re-entrant
 
+    @property
+    def quantized(self) -> bool:
+        """Whether the model runs with int8 weights."""
+        return self.variant is InferenceVariant.INT8
+
     @classmethod
-    def for_run(cls, store: ArtifactStore, ref: RunRef, quantize: bool = False) -> Predictor:
-        """Load a run's saved model, or a fresh untrained one with the sweep's model and seed."""
+    def for_run(cls, store: ArtifactStore, ref: RunRef, quantize: bool | None = None,
+                variant: InferenceVariant | str | None = None) -> Predictor:
+        """Load a run's saved model, or a fresh untrained one with the sweep's model and seed.
+
+        With neither quantize nor variant given, use the run's recorded variant, else fp32.
+        """
         sweep = store.load_sweep(ref.sweep_id)
         if ref.is_untrained:
             texts = None
@@ -149,7 +208,8 @@ class Predictor:
             loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts)
         else:
             loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
-        return cls(loaded, sweep.config.max_length, quantize)
+        chosen = _variant_for(quantize, variant) or recorded_variant(store, ref) or InferenceVariant.FP32
+        return cls(loaded, sweep.config.max_length, variant=chosen)
 
     def predict(self, text: str | None) -> Prediction:
         """Label and probabilities of one text; TextError for empty text."""
@@ -157,7 +217,7 @@ class Predictor:
 
         clean = clean_text(text)
         started = time.perf_counter()
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), self.forward_context():
             batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="pt")
             logits = self.model(**batch).logits[0].float()
             probabilities = torch.softmax(logits, dim=-1).tolist()

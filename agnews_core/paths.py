@@ -7,7 +7,9 @@ The one module that knows the layout of artifacts/:
       sweeps/<sweep id>/sweep.json
       sweeps/<sweep id>/runs/<run id>/run.json
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
+      sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
+      verdicts/<data source>.jsonl    analysts' verdicts on gold labels (agnews_core.verdicts)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ DEFAULT_ROOT = APP_ROOT / "artifacts"
 SWEEPS_DIR, RUNS_DIR, MODEL_DIR = "sweeps", "runs", "model"
 SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.parquet"
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
+LABEL_REVIEW_FILE = "label_review.parquet"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -66,6 +69,9 @@ class ArtifactPaths:
 
     def predictions_file(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE
+
+    def label_review_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / LABEL_REVIEW_FILE
 
     def model_dir(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / MODEL_DIR

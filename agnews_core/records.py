@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from agnews_core.config import SweepConfig, format_lr
+from agnews_core.corrections import CorrectionCounts
 from agnews_core.metrics import EvalMetrics
 from agnews_core.states import RunState, SweepState
 
@@ -99,6 +100,8 @@ class SweepRecord:
     run_ids: tuple[str, ...] = ()
     best_run_id: str = ""
     best_by_accuracy_run_id: str = ""
+    data_source: str = ""  # the data source resolved ('auto' -> 'hub' or 'sample'): whose verdicts apply
+    corrections: CorrectionCounts | None = None  # None: verdicts ignored (or a sweep from before corrections)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file
@@ -107,6 +110,7 @@ class SweepRecord:
         """JSON-ready form."""
         data = asdict(self)
         data["config"] = self.config.to_dict()
+        data["corrections"] = self.corrections.to_dict() if self.corrections else None
         data["baselines"] = {name: m.to_dict() for name, m in self.baselines.items()}
         data["run_ids"] = list(self.run_ids)
         return {"schema_version": SCHEMA_VERSION, **data}
@@ -120,6 +124,7 @@ class SweepRecord:
         values["config"] = SweepConfig.from_dict(data["config"])
         values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
         values["run_ids"] = tuple(data.get("run_ids", []))
+        values["corrections"] = CorrectionCounts.from_dict(data["corrections"]) if data.get("corrections") else None
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> SweepRecord:

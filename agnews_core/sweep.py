@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
 from agnews_core.batch_predict import predict_probabilities, predictions_frame
-from agnews_core.config import KeepModels, RunSpec, SweepConfig, format_lr
-from agnews_core.data import DataSplits, load_source, make_splits
+from agnews_core.config import Corrections, KeepModels, RunSpec, SweepConfig, format_lr
+from agnews_core.corrections import correct_splits
+from agnews_core.data import DataSplits, load_source, make_splits, resolve_source
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
 from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
@@ -142,8 +143,15 @@ class SweepRunner:
 
     def _load_data(self) -> DataSplits:
         self._progress("loading", f"Loading data ({self.config.data})")
-        splits = make_splits(load_source(self.config.data), self.config)
-        self._save_sweep(data_description=splits.description)
+        source = resolve_source(self.config.data)
+        splits = make_splits(load_source(source), self.config)
+        counts = None
+        if self.config.corrections == Corrections.APPLY:
+            from agnews_core.verdicts import VerdictStore
+
+            splits, counts = correct_splits(splits, VerdictStore(self.store.root, source).verdicts())
+            logger.info("sweep %s: %s", self.sweep.sweep_id, counts.describe())
+        self._save_sweep(data_description=splits.description, data_source=source, corrections=counts)
         return splits
 
     def _baselines(self, splits: DataSplits) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from agnews_core.precision import Precision
 from agnews_core.records import LossPoint
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class TrainSettings:
     evals_per_run: int
     report_to: str = "none"  # also log to this tracker: 'none', 'tensorboard', 'mlflow' or 'wandb'
     log_dir: str = ""  # where the TensorBoard events of this run go (the run's own folder, kept)
+    precision: Precision = Precision.FP32  # bf16/fp16: autocast mixed precision; auto is resolved per hardware
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class TrainOutcome:
     steps_done: int
     train_seconds: float  # optimizer time only, evaluations excluded
     examples_per_second: float
+    precision: Precision = Precision.FP32  # what the run really used
 
 
 def warmup_step_count(total_steps: int, warmup_ratio: float) -> int:
@@ -153,6 +156,7 @@ def train_model(
     total_steps = max(1, math.ceil(steps_per_epoch * settings.epochs))
     eval_every = max(1, math.ceil(total_steps / settings.evals_per_run))
     use_gpu = torch.cuda.is_available()
+    precision = _resolved(settings.precision, use_gpu)
     callback = _make_callback(on_step, on_curve, cancel, settings.batch_size)
     with tempfile.TemporaryDirectory(prefix="agnews-trainer-") as scratch:
         args = TrainingArguments(
@@ -178,7 +182,8 @@ def train_model(
             seed=settings.seed,
             data_seed=settings.seed,
             use_cpu=not use_gpu,
-            fp16=use_gpu,
+            bf16=precision is Precision.BF16,  # on the CPU too: accelerate wraps each step in torch.autocast
+            fp16=precision is Precision.FP16,
             dataloader_num_workers=0,
         )
         trainer = Trainer(
@@ -211,6 +216,7 @@ def train_model(
         steps_done=trainer.state.global_step,
         train_seconds=callback.train_seconds,
         examples_per_second=rate,
+        precision=precision,
     )
 
 
@@ -222,6 +228,12 @@ def _tracker_callbacks(settings: TrainSettings) -> list[Any]:
     from transformers.integrations import TensorBoardCallback
 
     return [TensorBoardCallback(SummaryWriter(log_dir=settings.log_dir or None))]
+
+
+def _resolved(requested: Precision, use_gpu: bool) -> Precision:
+    from agnews_core.precision import hardware_info, resolve_precision
+
+    return resolve_precision(requested, hardware_info("cuda" if use_gpu else "cpu"))
 
 
 def _printer_callback() -> Any:

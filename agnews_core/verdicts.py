@@ -152,7 +152,12 @@ class VerdictStore:
 
     def read(self) -> StoreContents:
         """Latest verdict per text_key (later lines win), skipping unreadable lines."""
-        with self._locked():
+        if not self.path.exists():
+            return StoreContents({}, 0)  # a reader creates no folder and no lock file
+        try:
+            with self._locked():
+                return self._read()
+        except OSError:  # a read-only artifacts folder: no lock file, and no writer either
             return self._read()
 
     def verdicts(self) -> dict[str, Verdict]:

@@ -71,6 +71,8 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
         where = executor_label(sweep.config)
         st.caption(" · ".join(x for x in (f"created {sweep.created_at}", where, estimate, took_text,
                                           sweep.data_description) if x))
+        if sweep.corrections is not None:
+            st.caption(f"Label corrections: {sweep.corrections.describe()}")
         if sweep.error and not sweep.status.is_active and sweep.status != SweepState.DONE:
             (st.error if sweep.status == SweepState.FAILED else st.warning)(sweep.error)
         if view.runs:

@@ -30,7 +30,8 @@ RESULTS = PageInfo("pages/results.py", "Results", ":material/show_chart:",
 ACCURACY = PageInfo("pages/accuracy.py", "Accuracy", ":material/grid_on:",
                     "baseline vs fine-tuned accuracy, per-class metrics, the confusion matrix")
 ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
-                  "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable")
+                  "every misclassified example, filtered by label pair, suspected label errors and smart tags; "
+                  "verdicts on gold labels, exported and imported as CSV")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
                    "classify a headline with any saved run and see the probabilities")
 PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, PREDICT)

@@ -55,3 +55,12 @@ def sample_headlines() -> list[str]:
     from agnews_core.data import sample_headlines as read_sample_headlines
 
     return read_sample_headlines(per_label=2)
+
+
+@st.cache_data(show_spinner="Loading the data…", max_entries=2)
+def source_rows(source: str) -> pd.DataFrame:
+    """Every train and test row of a data source (text, label), to check imported verdicts against."""
+    from agnews_core.data import load_source
+
+    data = load_source(source)
+    return pd.concat([data.train, data.test], ignore_index=True)

@@ -9,3 +9,4 @@ $PY -m bench.eval_throughput ${ARTIFACTS:+--artifacts "$ARTIFACTS"}
 $PY -m bench.latency ${ARTIFACTS:+--artifacts "$ARTIFACTS"}
 $PY -m bench.eta ${ARTIFACTS:+--artifacts "$ARTIFACTS"}
 if [ -f app.py ]; then $PY -m bench.startup; fi
+if [ -n "$ARTIFACTS" ]; then $PY -m bench.attribution --artifacts "$ARTIFACTS"; fi

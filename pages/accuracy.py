@@ -7,6 +7,7 @@ from agnews_core.labels import LABEL2ID, LABELS
 from agnews_core.metrics import top_confusions
 from agnews_core.run_table import accuracy_bars
 from agnews_ui import page_registry
+from agnews_ui.accuracy_review import corrected_test_metric, suspects_section
 from agnews_ui.charts import accuracy_bars_figure, confusion_figure
 from agnews_ui.errors_filters import errors_query
 from agnews_ui.format import pct
@@ -25,12 +26,14 @@ sweep, runs, run = pick_sweep_and_finished_run(store, "accuracy figures")
 test = run.test
 untrained, tfidf = sweep.baselines.get(UNTRAINED), sweep.baselines.get(TFIDF)
 st.subheader(f"Baseline vs fine-tuned (lr {run.lr_label}), {test.count:,} test rows")
-numbers = st.columns(3)
+numbers = st.columns(4)
 numbers[0].metric("Untrained model", pct(untrained.accuracy) if untrained else "–")
 numbers[1].metric("TF-IDF + logistic regression", pct(tfidf.accuracy) if tfidf else "–")
 gain = (test.accuracy - untrained.accuracy) * 100 if untrained else 0.0
 numbers[2].metric(f"Fine-tuned, lr {run.lr_label}", pct(test.accuracy),
                   delta=f"{gain:+.1f} points vs untrained" if abs(gain) >= 0.05 else None)
+with numbers[3]:
+    corrected_test_metric(store, sweep, run)
 st.plotly_chart(accuracy_bars_figure(accuracy_bars(sweep, runs)), key="accuracy-bars")
 
 st.subheader("Per class")
@@ -39,6 +42,8 @@ st.caption(f"Macro-F1 {pct(test.macro_f1)} · accuracy {pct(test.accuracy)}. Ope
 for column, (i, name) in zip(st.columns(len(LABELS)), enumerate(LABELS), strict=True):
     with column:
         page_registry.link(ERRORS, f"{name} errors", query_params=errors_query(sweep.sweep_id, run.run_id, i))
+
+suspects_section(store, sweep, run)
 
 st.subheader(f"Confusion matrix, lr {run.lr_label}")
 matrix_col, side_col = st.columns([3, 2])

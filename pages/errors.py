@@ -4,6 +4,9 @@ import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
 from agnews_core.error_analysis import ErrorFilter, filter_predictions, readable_table
+from agnews_core.label_review import filter_review, sweep_source
+from agnews_core.verdicts import VerdictStore
+from agnews_ui import label_review_view as review_view
 from agnews_ui import page_registry
 from agnews_ui.errors_filters import (
     LABEL_OPTIONS,
@@ -14,8 +17,9 @@ from agnews_ui.errors_filters import (
     sync_label_filters,
 )
 from agnews_ui.pickers import pick_sweep_and_finished_run
-from agnews_ui.resources import load_predictions
+from agnews_ui.resources import load_predictions, source_rows
 from agnews_ui.resources import store as get_store
+from agnews_ui.verdict_panel import verdict_form, verdicts_section
 
 page_registry.ensure_app_navigation(__file__)
 
@@ -32,36 +36,54 @@ except ArtifactError as exc:
 
 
 sync_label_filters(sweep.sweep_id, run.run_id)
+review_view.sync_review_params(sweep.sweep_id, run.run_id)
+review = review_view.run_review(store, sweep, run.run_id)
+frame = review.rows if review is not None else frame  # the same rows plus train, suspects and their scores
+source = sweep_source(sweep)
+verdicts = VerdictStore(store.root, source)
 filters = st.columns([1, 1, 1, 2])
-split = filters[0].selectbox("Rows", ("test", "validation"), key="errors_split")
+split = filters[0].selectbox("Rows", review_view.SPLITS, format_func=review_view.SPLIT_LABELS.get, key="errors_split")
 true_name = filters[1].selectbox("True label", LABEL_OPTIONS, key=TRUE_KEY)
 predicted_name = filters[2].selectbox("Predicted label", LABEL_OPTIONS, key=PREDICTED_KEY)
 query = filters[3].text_input("Search text", key="errors_query", placeholder="words in the article, e.g. oil")
 options = st.columns([2, 1, 1])
 order = options[0].segmented_control("Sort by confidence", ["most confident first", "least confident first"],
                                      default="most confident first", key="errors_order") or "most confident first"
-only_errors = options[1].toggle("Errors only", value=True, key="errors_only")
+st.session_state.setdefault("errors_only", True)
+only_errors = options[1].toggle("Errors only", key="errors_only")
 page_size = options[2].selectbox("Rows per page", PAGE_SIZES, key="errors_page_size")
+suspects_only, tag = review_view.review_filter_row(review)
+review_view.write_review_params(sweep.sweep_id, run.run_id)
+if split == "train" and not (frame["split"] == "train").any():
+    st.info("The training rows of this run cannot be reviewed: "
+            f"{review.train_note if review else 'suspected label errors are not available'}.")
+    verdicts_section(verdicts, source, lambda: source_rows(source))
+    st.stop()
 
 chosen = ErrorFilter(split=split, true_label=label_id(true_name), predicted_label=label_id(predicted_name), query=query,
                      only_errors=only_errors, most_confident_first=order.startswith("most"))
-matches = filter_predictions(frame, chosen)
+matches = filter_review(filter_predictions(frame, chosen), suspects_only, tag)
 total_split = int((frame["split"] == split).sum())
-what = "misclassified" if only_errors else "matching"
+what = " ".join(["suspected"] * suspects_only + ["misclassified" if only_errors else "matching"])
 pair = f"true {true_name}, predicted {predicted_name}"
 st.markdown(f"**{len(matches):,} {what} rows** of {total_split:,} {split} rows ({pair}; lr {run.lr_label})")
+if suspects_only:
+    st.caption("Most suspicious first (lowest label quality); sorting by confidence applies without the suspect filter.")
 if matches.empty:
     st.info("No rows match these filters. Choose 'any' for a label or clear the search.", icon=":material/filter_alt_off:")
+    verdicts_section(verdicts, source, lambda: source_rows(source))
     st.stop()
 
 rows, page, page_count = page_picker(matches, page_size)
-table = readable_table(rows)
+current = verdicts.verdicts()
+table = review_view.with_review_columns(readable_table(rows), rows, current)
 probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent",
                                                          width="small")
                        for c in table.columns if c.startswith("P(") or c == "confidence"}
 selection = st.dataframe(table, hide_index=True, width="stretch", row_height=60, on_select="rerun",
                          selection_mode="single-row", key=f"errors-table-{page}",
                          column_config={"text": st.column_config.TextColumn("text", width="large"),
+                                        "label quality": st.column_config.NumberColumn(format="%.3f"),
                                         **probability_columns})
 st.caption(f"Page {page} of {page_count}; select a row to read its whole text (shown as plain text).")
 chosen_rows = selection.selection.rows if selection else []
@@ -70,6 +92,12 @@ if chosen_rows and chosen_rows[0] < len(table):
     with st.container(border=True):
         st.caption(f"True {row['true label']}, predicted {row['predicted']} at {row['confidence']:.1%} confidence")
         st.text(row["text"])
-st.download_button("Download these rows as CSV", readable_table(matches).to_csv(index=False).encode("utf-8"),
+        st.markdown("**Verdict on this row's gold label**")
+        picked = rows.iloc[chosen_rows[0]]
+        verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]),
+                     current.get(review_view.row_key(picked)))
+download = review_view.with_review_columns(readable_table(matches), matches, current)
+st.download_button("Download these rows as CSV", download.to_csv(index=False).encode("utf-8"),
                    file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
                    icon=":material/download:")
+verdicts_section(verdicts, source, lambda: source_rows(source))

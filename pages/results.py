@@ -20,6 +20,8 @@ runs = load_runs(store, sweep)
 config = sweep.config
 st.caption(f"{sweep.status} · {sweep.model_description} · {sweep.data_description or config.data} · "
            f"train {config.train_size:,} rows, {config.epochs:g} epoch(s), batch {config.batch_size}, seed {config.seed}")
+if sweep.corrections is not None:
+    st.caption(f"Label corrections: {sweep.corrections.describe()}; the test rows are the official ones.")
 if sweep.error:
     (st.error if sweep.status == SweepState.FAILED else st.warning)(sweep.error)
 

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from agnews_core.config import Corrections
+from agnews_core.corrections import recorded_verdicts
 from agnews_core.progress import format_duration
 from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, ray_available
 from agnews_core.states import SweepState
@@ -74,6 +76,9 @@ if result.config is not None:
                f"({len(result.config.learning_rates)} run{'s' if len(result.config.learning_rates) > 1 else ''}; "
                f"{result.data_note})" + ("; on Ray, trials run side by side as resources allow and can take less."
                                          if result.config.executor == "ray" else "."))
+    if result.config.corrections == Corrections.APPLY:
+        st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, result.config.data):,} verdict(s) "
+                   "recorded for this data; those on its training and validation rows will be applied.")
 elif errors:
     st.error("Fix the fields marked above, then start the sweep.")
 if CHECK_KEY in st.session_state:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -77,11 +77,19 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` on a free port with an empty artifacts folder."""
+def prepare_artifacts() -> Callable[[Path], None] | None:
+    """Override in a test module to fill the artifacts folder before its server starts (default: left empty)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, prepare_artifacts: Callable[[Path], None] | None) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a free port with an empty (or prepared) artifacts folder."""
     workdir = tmp_path_factory.mktemp("browser-server")
     artifacts = workdir / "artifacts"
     artifacts.mkdir()
+    if prepare_artifacts is not None:
+        prepare_artifacts(artifacts)
     log = workdir / "streamlit.log"
     port = free_port()
     env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
@@ -212,3 +220,17 @@ def app(server: str, browser_context: sync_api.BrowserContext) -> Iterator[AppDr
     finally:
         page.close()
 
+
+
+@pytest.fixture
+def second_browser_app(server: str, playwright_driver: sync_api.Playwright) -> Iterator[AppDriver]:
+    """A tab in a second Chromium with its own context (cookies, storage, Streamlit session) on this module's server."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        yield AppDriver(page, server)
+    finally:
+        browser.close()

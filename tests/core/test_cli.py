@@ -69,7 +69,8 @@ def test_predict_prints_a_label(swept) -> None:
     result = cli("predict", "--artifacts", str(root), "Stocks rally as oil prices fall", "Striker scores twice")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} (int8)"
+    # no recorded inference variant in this run: full precision (issue 11 retired the global int8 default)
+    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
     assert len(lines) == 3
     for line in lines[1:]:
         assert line.split()[0] in ("World", "Sports", "Business", "Sci/Tech")
@@ -81,7 +82,7 @@ def test_predict_with_an_explicit_run_and_full_precision(swept) -> None:
     record = ArtifactStore(root).list_sweeps()[0][0]
     result = cli("predict", "--artifacts", str(root), "--fp32", "--run", record.sweep_id, "Rates rise")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id}"  # no '(int8)'
+    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -142,7 +143,7 @@ def test_no_command_exits_2() -> None:
     [
         ([], ["sweep", "final", "cluster", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--report-to", "--lr-range", "--range-trials",
+                     "--batch-size", "--seed", "--keep-models", "--corrections", "--report-to", "--lr-range", "--range-trials",
                      "--executor", "--ray-address", "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
                      "--ray-storage", "--early-stopping", "--grace-evals", "--name", "--from", "--artifacts", "--help"]),
         (["cluster"], ["--ray-address", "--help"]),
@@ -225,3 +226,23 @@ def test_final_trains_the_best_lr_on_every_train_row_and_scores_the_whole_test_s
     assert run.status == "done" and run.test.count == 7600  # the bundled, whole official test split
     bad = cli("final", "--sweep", sweep.sweep_id, "--train-size", "9999999", "--artifacts", str(tmp_path / "copy"))
     assert bad.returncode == 2 and "between 1 and" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sweep_with_corrections_apply_relabels_and_says_how_many(tmp_path: Path) -> None:
+    from agnews_core.config import SweepConfig
+    from agnews_core.data import load_source, make_splits
+    from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+
+    root = tmp_path / "artifacts"
+    sizes = {"train_size": 32, "eval_size": 16, "test_size": 16}
+    train = make_splits(load_source("sample"), SweepConfig(data="sample", **sizes)).train
+    row = train.iloc[0]
+    VerdictStore(root, "sample").record(Verdict(row["text"], int(row["label"]), VerdictKind.REMOVE))
+    result = cli("sweep", "--model", "tiny", "--data", "sample", "--lrs", "1e-3", "--train-size", "32",
+                 "--eval-size", "16", "--test-size", "16", "--corrections", "apply", "--artifacts", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "Corrections: 1 correction applied (train: 1 removed; validation: none) from 1 verdict" in result.stdout
+    record = ArtifactStore(root).list_sweeps()[0][0]
+    assert record.corrections is not None and record.corrections.removed_train == 1
+    bad = cli("sweep", "--corrections", "maybe", "--artifacts", str(root))
+    assert bad.returncode == 2 and "--corrections: Corrections must be one of ignore, apply, got 'maybe'" in bad.stderr

@@ -150,3 +150,9 @@ def test_record_all_merges_and_rewrites_atomically(tmp_path: Path) -> None:
     assert {v.text: str(v.kind) for v in verdicts.values()} == {"kept": "keep", "changed": "remove", "new": "remove"}
     assert store.path.read_bytes().count(b"\n") == 3  # compacted: one line per text
     assert [p.name for p in store.path.parent.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_reading_an_empty_store_creates_no_folder_or_lock_file(tmp_path) -> None:
+    store = VerdictStore(tmp_path / "root", "sample")
+    assert store.verdicts() == {} and store.list() == []
+    assert not (tmp_path / "root").exists()

@@ -1,0 +1,115 @@
+"""Verdicts on the Errors page: record one on the selected row, list them, export them as CSV, import a CSV.
+
+Every text an analyst or a CSV supplied is shown with st.text or in a table, never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from agnews_core.labels import LABELS
+from agnews_core.text_keys import text_key
+from agnews_core.verdict_csv import VerdictImportError, export_csv, import_csv
+from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
+from agnews_ui.label_review_view import verdict_text
+
+REVIEWER_KEY, FLASH_KEY, TOAST_KEY = "verdict_reviewer", "verdicts_flash", "verdict_toast"
+KIND_LABELS = {VerdictKind.RELABEL: "Gold label is wrong: it should be the label below",
+               VerdictKind.REMOVE: "Remove this row (ambiguous or not news)",
+               VerdictKind.KEEP: "Label is right, the model is wrong"}
+
+
+def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, current: Verdict | None) -> None:
+    """The verdict form for one row; records into store and reruns the page so the table shows it."""
+    if current is not None:
+        when = f" by {current.reviewer}" if current.reviewer else ""
+        st.caption(f"Current verdict{when}, {current.recorded_at}:")
+        st.text(verdict_text(current) + (f" · note: {current.note}" if current.note else ""))
+    others = [i for i in range(len(LABELS)) if i != gold]
+    suggested = current.new_label if current is not None and current.new_label is not None else predicted
+    with st.form(f"verdict-{text_key(text)}", border=False):
+        kinds = list(KIND_LABELS)
+        kind = st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__,
+                        index=kinds.index(current.kind) if current is not None else 0)
+        new_label = st.selectbox("It should be", others, format_func=lambda i: LABELS[i],
+                                 index=others.index(suggested) if suggested in others else 0,
+                                 help="Used only for 'gold label is wrong'.")
+        left, right = st.columns(2)
+        note = left.text_input("Note (optional)", value=current.note if current else "", max_chars=500)
+        reviewer = right.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80)
+        if st.form_submit_button("Record verdict", type="primary", icon=":material/gavel:"):
+            verdict = Verdict(text=text, label=gold, kind=kind, note=note.strip(), reviewer=reviewer.strip(),
+                              new_label=new_label if kind is VerdictKind.RELABEL else None)
+            _save(lambda: store.record(verdict), "Verdict recorded.")
+            st.session_state[REVIEWER_KEY] = reviewer.strip()
+            st.rerun()
+    if current is not None and st.button("Clear this verdict", icon=":material/undo:"):
+        _save(lambda: store.delete(current.text_key), "Verdict cleared.")
+        st.rerun()
+
+
+def _save(write: Callable[[], object], done: str) -> None:
+    try:
+        write()
+    except (OSError, TimeoutError) as exc:  # filelock.Timeout is a TimeoutError
+        st.error(f"The verdict could not be saved in {store_folder()}: {exc}")
+        st.stop()
+    st.session_state[TOAST_KEY] = done  # shown after the rerun that redraws the table (a toast before it is lost)
+
+
+def store_folder() -> str:
+    from agnews_ui.resources import store
+
+    return str(store().root / "verdicts")
+
+
+def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame]) -> None:
+    """Every verdict of this data source: a table, a CSV download and a CSV import (all or nothing)."""
+    if TOAST_KEY in st.session_state:
+        st.toast(st.session_state.pop(TOAST_KEY), icon=":material/check:")
+    contents = store.read()
+    verdicts = sorted(contents.verdicts.values(), key=lambda v: v.recorded_at, reverse=True)
+    with st.expander("Verdicts on this data: list, export, import", icon=":material/gavel:"):
+        st.caption(f"{len(verdicts):,} verdict(s) recorded. Stored per data source ({source}) in the artifacts folder; every browser session sees them. "
+                   "Apply them to the next sweep with Label corrections = apply on the Sweep page.")
+        if FLASH_KEY in st.session_state:
+            st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
+        if contents.unreadable_lines:
+            st.warning(f"{contents.unreadable_lines} damaged line(s) of the verdict file were skipped.")
+        if verdicts:
+            st.dataframe(pd.DataFrame({
+                "text": [v.text for v in verdicts], "gold label": [LABELS[v.label] for v in verdicts],
+                "verdict": [verdict_text(v) for v in verdicts], "note": [v.note for v in verdicts],
+                "reviewer": [v.reviewer for v in verdicts], "recorded": [v.recorded_at for v in verdicts],
+            }), hide_index=True, width="stretch")
+        st.download_button("Export all verdicts as CSV", export_csv(verdicts).encode("utf-8"),
+                           file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
+                           icon=":material/download:", disabled=not verdicts)
+        upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key="verdicts_upload",
+                                  help="Columns: text, label, kind (relabel, remove, keep), new_label, note, reviewer. "
+                                       "Every row is checked first; if one is wrong, nothing is imported.")
+        if upload is not None and st.button("Import these verdicts", icon=":material/upload:"):
+            _import(store, upload.getvalue(), load_data)
+
+
+def _import(store: VerdictStore, raw: bytes, load_data: Callable[[], pd.DataFrame]) -> None:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        st.error("Nothing was imported: the file is not UTF-8 text (save the CSV as UTF-8).")
+        return
+    try:
+        result = import_csv(store, text, load_data())
+    except VerdictImportError as exc:
+        st.error(f"Nothing was imported: {len(exc.messages)} problem(s) in the file.", icon=":material/error:")
+        st.text("\n".join(exc.messages[:50]))
+        return
+    except (OSError, TimeoutError, ValueError) as exc:
+        st.error(f"Nothing was imported: {exc}")
+        return
+    replaced = f" ({result.replaced:,} replaced earlier verdicts)" if result.replaced else ""
+    st.session_state[FLASH_KEY] = f"Imported {result.imported:,} verdict(s){replaced}."
+    st.rerun()  # the table above shows them

@@ -1,0 +1,138 @@
+"""Errors page label review: suspects, smart tags, training rows, verdict columns, the verdict form, export/import."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from agnews_core.artifacts import ArtifactStore
+from agnews_core.label_issues import smart_tags
+from agnews_core.label_review import label_review
+from agnews_core.labels import LABELS
+from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+
+from .conftest import TIMEOUT, values
+from .test_errors_page import count_line, shown_count
+
+ERRORS = "pages/errors.py"
+
+
+@pytest.fixture
+def review(artifacts, finished):
+    """The best run's label review, computed as the page would."""
+    return label_review(ArtifactStore(artifacts), finished, finished.best_run_id)
+
+
+def test_a_suspects_link_opens_that_class_most_suspicious_first(open_page, finished, review) -> None:
+    rows = review.rows
+    true_id = max(range(4), key=lambda i: review.suspects_per_class("test")[i])
+    expected = rows[(rows["split"] == "test") & rows["suspected"] & (rows["label"] == true_id)]
+    at = open_page(ERRORS, sweep=finished.sweep_id, run=finished.best_run_id, split="test", suspects="1",
+                   true=str(true_id))
+    assert at.toggle(key="errors_suspects").value and not at.toggle(key="errors_only").value
+    assert count_line(at).startswith(f"**{len(expected):,} suspected matching rows**")
+    table = at.dataframe[0].value
+    assert list(table["suspect rank"]) == sorted(expected["suspect_rank"])
+    assert set(table["true label"]) == {LABELS[true_id]}
+    assert "label quality" in table.columns and "verdict" in table.columns
+    assert at.query_params["suspects"] == "1"
+
+
+def test_training_rows_are_offered_with_their_cross_validated_probabilities(open_page, finished, review) -> None:
+    at = open_page(ERRORS)
+    box = at.selectbox(key="errors_split")
+    assert "train (TF-IDF cross-validated probabilities)" in box.options
+    box.select("train").run()
+    train = review.rows[review.rows["split"] == "train"]
+    wrong = train[train["label"] != train["predicted"]]
+    assert f"of {len(train):,} train rows" in count_line(at) and shown_count(at) == len(wrong)
+    assert at.query_params["split"] == "train"
+
+
+def test_a_smart_tag_keeps_only_tagged_rows(open_page, review) -> None:
+    at = open_page(ERRORS)
+    at.toggle(key="errors_only").set_value(False).run()
+    at.selectbox(key="errors_tag").select("uncertain").run()
+    test = review.rows[review.rows["split"] == "test"]
+    assert shown_count(at) == int(smart_tags(test)["uncertain"].sum())
+    assert at.query_params["tag"] == "uncertain"
+
+
+def test_rows_show_their_verdict_recorded_in_another_session(open_page, artifacts, finished, review) -> None:
+    at = open_page(ERRORS)
+    first = at.dataframe[0].value.iloc[0]
+    gold = LABELS.index(first["true label"])
+    VerdictStore(artifacts, "sample").record(Verdict(first["text"], gold, VerdictKind.RELABEL,
+                                                     new_label=(gold + 1) % 4))
+    at.run()
+    shown = at.dataframe[0].value
+    assert shown.loc[shown["text"] == first["text"], "verdict"].tolist() == [f"relabel → {LABELS[(gold + 1) % 4]}"]
+
+
+def verdict_form_app(root: str, text: str, gold: int, predicted: int) -> None:
+    """The verdict form alone, for one row, with a store in root (run by AppTest.from_function)."""
+    from agnews_core.text_keys import text_key
+    from agnews_core.verdicts import VerdictStore
+    from agnews_ui.verdict_panel import verdict_form
+
+    store = VerdictStore(root, "sample")
+    verdict_form(store, text, gold, predicted, store.verdicts().get(text_key(text)))
+
+
+def test_the_verdict_form_records_relabel_remove_and_clear(tmp_path) -> None:
+    text = "**x** $x$ :red[x] <script>alert(1)</script>"
+    at = AppTest.from_function(verdict_form_app, args=(str(tmp_path), text, 0, 2), default_timeout=TIMEOUT).run()
+    assert at.selectbox[0].value == 2  # the model's choice is offered first
+    at.selectbox[0].select(3)
+    at.text_input[0].input("a tech story")
+    at.text_input[1].input("ana")
+    at.button[0].click().run()
+    stored = VerdictStore(tmp_path, "sample").list()
+    assert [(v.kind, v.new_label, v.note, v.reviewer, v.text) for v in stored] == [
+        (VerdictKind.RELABEL, 3, "a tech story", "ana", text)]
+    assert values(at.text)[-1] == "relabel → Sci/Tech · note: a tech story"  # as plain text, never markdown
+    at.radio[0].set_value(VerdictKind.REMOVE)
+    at.button[0].click().run()
+    assert VerdictStore(tmp_path, "sample").list()[0].kind is VerdictKind.REMOVE
+    [clear] = [b for b in at.button if b.label == "Clear this verdict"]
+    clear.click().run()
+    assert VerdictStore(tmp_path, "sample").list() == []
+
+
+def test_export_offers_every_verdict_of_the_source(open_page, artifacts, finished, review) -> None:
+    row = review.rows.iloc[0]
+    VerdictStore(artifacts, "sample").record(Verdict(row["text"], int(row["label"]), VerdictKind.REMOVE))
+    at = open_page(ERRORS)
+    [export] = [d for d in at.get("download_button") if d.proto.label == "Export all verdicts as CSV"]
+    assert not export.proto.disabled
+    assert "1 verdict(s) recorded." in " ".join(values(at.caption))
+    listed = at.dataframe[1].value  # the verdict list under the error rows
+    assert list(listed["text"]) == [row["text"]] and list(listed["verdict"]) == ["remove"]
+
+
+def import_app(root: str, csv_text: str, rows: list[tuple[str, int]]) -> None:
+    """The import step alone, against a data source holding rows (run by AppTest.from_function)."""
+    import pandas as pd
+    import streamlit as st
+
+    from agnews_core.verdicts import VerdictStore
+    from agnews_ui.verdict_panel import _import
+
+    if not st.session_state.get("imported"):  # as the page's button: once; a good import reruns the page
+        st.session_state["imported"] = True
+        data = pd.DataFrame(rows, columns=["text", "label"])
+        _import(VerdictStore(root, "sample"), csv_text.encode("utf-8"), lambda: data)
+
+
+def test_a_bad_import_lists_each_problem_and_stores_nothing(tmp_path) -> None:
+    rows = [("Oil prices jump", 2), ("Cup final tonight", 1)]
+    bad = "text,label,kind,new_label\nOil prices jump,Business,relabel,Sport\nNot in the data,World,remove,\n"
+    at = AppTest.from_function(import_app, args=(str(tmp_path), bad, rows), default_timeout=TIMEOUT).run()
+    assert values(at.error) == ["Nothing was imported: 2 problem(s) in the file."]
+    shown = values(at.text)[0].splitlines()
+    assert shown[0].startswith("line 2: unknown new_label 'Sport'") and shown[1].startswith("line 3: text not in the data")
+    assert VerdictStore(tmp_path, "sample").list() == []
+    good = "text,label,kind,new_label\nOil prices jump,Business,relabel,Sci/Tech\n"
+    at = AppTest.from_function(import_app, args=(str(tmp_path), good, rows), default_timeout=TIMEOUT).run()
+    assert at.session_state["verdicts_flash"] == "Imported 1 verdict(s)."
+    assert [(v.text, v.new_label) for v in VerdictStore(tmp_path, "sample").list()] == [("Oil prices jump", 3)]

@@ -1,0 +1,61 @@
+"""The notebook's model family: a tiny DistilBERT-architecture folder through a sweep, the saved model and predict.
+
+DistilBERT takes no token_type_ids and names its layers differently from BERT; this proves nothing assumes BERT.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sweep_configs import small_config
+
+from agnews_core.inference_variants import choose_variant
+from agnews_core.labels import LABELS
+from agnews_core.live_predict import InferenceVariant, Predictor, RunRef
+from agnews_core.models import load_pretrained, load_saved
+
+
+@pytest.fixture(scope="module")
+def distilbert_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DistilBERT classifier with random weights and a WordPiece vocabulary from the sample, saved like a Hub repo."""
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizer
+
+    from agnews_core.data import load_source
+
+    folder = tmp_path_factory.mktemp("tiny-distilbert")
+    vocab = load_pretrained("tiny", seed=0, tokenizer_texts=load_source("sample").train["text"]).tokenizer.get_vocab()
+    vocab_file = folder / "vocab.txt"
+    vocab_file.write_text("".join(f"{token}\n" for token, _ in sorted(vocab.items(), key=lambda kv: kv[1])))
+    tokenizer = DistilBertTokenizer(vocab_file=str(vocab_file))
+    config = DistilBertConfig(n_layers=2, dim=32, hidden_dim=64, n_heads=2, vocab_size=len(vocab),
+                              max_position_embeddings=512, num_labels=len(LABELS))
+    DistilBertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def test_the_folder_is_a_distilbert_without_token_type_ids(distilbert_folder: Path) -> None:
+    loaded = load_pretrained(str(distilbert_folder), seed=1)
+    assert loaded.model.config.model_type == "distilbert"
+    assert "token_type_ids" not in loaded.tokenizer("Stocks rally")
+
+
+def test_distilbert_sweep_saves_a_model_that_predicts(distilbert_folder: Path, store) -> None:
+    from agnews_core.sweep import run_sweep
+
+    record = run_sweep(store, small_config(model=str(distilbert_folder), keep_models="best"))
+    assert record.status == "done", record.error
+    runs, broken = store.load_runs(record)
+    assert not broken and runs[0].test is not None and runs[0].steps_done == runs[0].total_steps == 2
+    assert store.has_model(record.sweep_id, record.best_run_id)
+
+    saved = load_saved(store.model_dir(record.sweep_id, record.best_run_id))
+    assert saved.model.config.model_type == "distilbert"
+    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id))
+    rows = store.load_predictions(record.sweep_id, record.best_run_id).head(3)
+    for text, row in zip(rows["text"], rows[[f"p_{n}" for n in LABELS]].to_numpy(), strict=True):
+        assert predictor.predict(text).probabilities == pytest.approx(row.tolist(), abs=1e-4)
+
+    choice = choose_variant(saved, rows["text"].tolist(), rows["label"].tolist(), headlines=rows["text"].tolist())
+    assert {c.name for c in choice.candidates} == set(InferenceVariant)

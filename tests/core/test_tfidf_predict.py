@@ -1,0 +1,65 @@
+"""The TF-IDF live demo: fitted on the bundled sample, same Prediction shape as the fine-tuned Predictor."""
+
+from __future__ import annotations
+
+import pytest
+
+from agnews_core.baselines import fit_tfidf, tfidf_baseline, tfidf_pipeline
+from agnews_core.data import load_source
+from agnews_core.labels import LABELS
+from agnews_core.live_predict import Prediction, TextError
+from agnews_core.tfidf_predict import NAME, TfidfPredictor
+
+
+@pytest.fixture(scope="module")
+def fitted_in(tmp_path_factory: pytest.TempPathFactory):
+    """(demo predictor, the empty working folder it was fitted in)."""
+    folder = tmp_path_factory.mktemp("tfidf-cwd")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        return TfidfPredictor.fit_sample(), folder
+
+
+@pytest.fixture(scope="module")
+def demo(fitted_in) -> TfidfPredictor:
+    return fitted_in[0]
+
+
+def test_demo_is_named_for_what_it_is(demo: TfidfPredictor) -> None:
+    assert demo.name == NAME == "TF-IDF + logistic regression, fitted on the bundled sample"
+    assert demo.train_rows == len(load_source("sample").train)
+
+
+def test_demo_prediction_has_the_live_shape(demo: TfidfPredictor) -> None:
+    prediction = demo.predict("Oil prices jump as OPEC cuts output")
+    assert isinstance(prediction, Prediction)
+    assert len(prediction.probabilities) == len(LABELS)
+    assert sum(prediction.probabilities) == pytest.approx(1.0, abs=1e-6)
+    assert prediction.confidence == max(prediction.probabilities) and prediction.latency_ms > 0
+    assert prediction.label == "Business"
+    assert demo.predict("Yankees beat Red Sox in extra innings to win the series").label == "Sports"
+    assert demo.predict("word " * 30_000).truncated
+    with pytest.raises(TextError):
+        demo.predict("  ")
+
+
+def test_demo_scores_like_the_baseline_on_the_sample_test_rows(demo: TfidfPredictor) -> None:
+    source = load_source("sample")
+    test = source.test.head(300)
+    hits = sum(demo.predict(t).label_id == y for t, y in zip(test["text"], test["label"], strict=True))
+    baseline = tfidf_baseline(source.train, test, seed=42)
+    assert hits / len(test) == pytest.approx(baseline.accuracy, abs=1e-9)  # one shared recipe
+    assert hits / len(test) > 0.75
+
+
+def test_fitting_writes_nothing_to_disk(fitted_in) -> None:
+    _, folder = fitted_in
+    assert list(folder.iterdir()) == []  # no artifacts/ folder, no pickle: it lives in memory only
+
+
+def test_one_builder_for_baseline_and_demo() -> None:
+    pipeline = tfidf_pipeline(seed=1)
+    assert pipeline.steps[0][1].ngram_range == (1, 2) and pipeline.steps[1][1].C == 10.0
+    train = load_source("sample").train.head(200)
+    fitted = fit_tfidf(train, seed=1)
+    assert sorted(fitted.classes_.tolist()) == [0, 1, 2, 3]
