@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -139,7 +140,9 @@ def test_a_separately_started_cluster_runs_the_sweep_through_shared_storage(tmp_
                                                                    "predictions.parquet"))
             assert store.has_model(sweep.sweep_id, run.run_id)
     finally:
-        assert stop_cluster(markers) == set()
+        left = stop_cluster(markers)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        assert left == set(), f"processes of the test's cluster still alive: {left}"
 
 
 def test_an_app_killed_mid_sweep_shows_its_ray_sweep_interrupted(tmp_path: Path, make_manager) -> None:
