@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast lint setup setup-dev browser bench clean-artifacts
+.PHONY: run test test-fast lint setup setup-dev setup-ray browser bench clean-artifacts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,14 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+$(VENV)/.installed-dev: requirements-dev.txt requirements-ray.txt $(VENV)/.installed
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
+setup-ray: $(VENV)/.installed   # optional: sweeps on Ray (requirements-ray.txt)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-ray.txt
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)

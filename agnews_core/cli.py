@@ -1,4 +1,4 @@
-"""Command line: `python -m agnews_core sweep|final|runs|predict`."""
+"""Command line: `python -m agnews_core sweep|final|cluster|runs|predict`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     final.add_argument("--epochs", type=float, default=None, metavar="F", help="passes over the rows (default 1)")
     final.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
 
+    cluster = commands.add_parser("cluster", help="check a Ray cluster: nodes, CPUs, GPUs (free) and Ray version")
+    cluster.add_argument("--ray-address", default="local", metavar="ADDRESS",
+                         help="'local', 'auto', 'host:6379' or 'ray://host:10001' (default local)")
+    cluster.set_defaults(artifacts=None)
+
     runs = commands.add_parser("runs", help="list sweeps and their runs with metrics")
     runs.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
 
@@ -84,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _final(parser, args, store)
         if args.command == "runs":
             return _runs(store)
+        if args.command == "cluster":
+            return _cluster(args.ray_address)
         return _predict(parser, args, store)
     except (ArtifactError, ValueError, ModelLoadError) as exc:  # e.g. --run names a run that kept no weights
         print(f"error: {exc}", file=sys.stderr)
@@ -123,15 +130,29 @@ def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
 
 
 def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
-    """Run a sweep in this process with a progress bar; Ctrl-C cancels it and keeps what finished."""
+    """Run a sweep in this process (its trials on Ray when it asks) with a progress bar; Ctrl-C cancels it and
+    keeps what finished."""
     from agnews_core.cli_output import ProgressBar, print_sweep_table
-    from agnews_core.sweep import run_sweep
+    from agnews_core.ray_cluster import ClusterError
+    from agnews_core.ray_executor import RAY, RayExecutor
+    from agnews_core.sweep import create_sweep, run_sweep
 
+    executor = RayExecutor(store) if config.executor == RAY else None
+    if executor is not None:
+        try:
+            print(f"Ray: {executor.check(config).describe()}", file=sys.stderr)
+        except ClusterError as exc:  # before anything is written
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     bar = ProgressBar(sys.stderr)
     try:
-        record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
+        if executor is not None:
+            sweep = create_sweep(store, config, pid=os.getpid())
+            record = executor.run(sweep.sweep_id, bar.show, cancel)
+        else:
+            record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
         bar.close()
@@ -141,6 +162,17 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
         print(f"Corrections: {record.corrections.describe()}")
     print(f"Artifacts: {os.path.abspath(store.sweep_dir(record.sweep_id))}")
     return 0 if record.status.succeeded else 1
+
+
+def _cluster(address: str) -> int:
+    from agnews_core.ray_cluster import ClusterError, check_cluster
+
+    try:
+        print(f"Ray at {address}: {check_cluster(address).describe()}")
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _runs(store: ArtifactStore) -> int:

@@ -27,7 +27,7 @@ class ProgressBar:
 
     def update(self, progress: Progress) -> None:
         width = 24
-        done = progress.step / progress.total_steps if progress.total_steps else 0.0
+        done = min(1.0, progress.step / progress.total_steps) if progress.total_steps else 0.0
         bar = "#" * int(done * width) + "-" * (width - int(done * width))
         head = f"[{progress.run_index + 1}/{progress.run_count}]" if progress.run_count else ""
         speed = f" {progress.examples_per_second:.0f} ex/s" if progress.examples_per_second else ""
@@ -37,7 +37,8 @@ class ProgressBar:
             columns = shutil.get_terminal_size((100, 20)).columns
             self.stream.write("\r" + line[: columns - 1].ljust(columns - 1))
             self.stream.flush()
-        elif progress.message != self.last_message and progress.phase != "training" or progress.step in (1, progress.total_steps):
+        elif (progress.message != self.last_message and progress.phase != "training"
+              or progress.total_steps and progress.step in (1, progress.total_steps)):
             self.stream.write(line + "\n")
         self.last_message = progress.message
 

@@ -13,10 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from agnews_core.fields import Choice, FieldInfo, Other, bounds_text, field_info, in_bounds, meta, problems
+from agnews_core.ray_cluster import LOCAL, validate_address
+from agnews_core.search import MAX_RANGE_TRIALS, log_uniform, parse_range
 
 MAX_LEARNING_RATES = 12
 DEFAULT_LEARNING_RATES: tuple[float, ...] = (5e-5, 1e-4, 2e-4)
 MINILM = "minilm"
+THREAD, RAY = "thread", "ray"  # executors: agnews_core.executors, agnews_core.ray_executor
+ASHA = "asha"  # early stopping by Ray Tune's ASHA scheduler
 TINY = "tiny"
 DEFAULT_MODEL = MINILM
 
@@ -90,6 +94,40 @@ def parse_learning_rates(text: str) -> tuple[float, ...]:
     return rates
 
 
+def lr_range_problem(info: FieldInfo, text: Any) -> str:
+    """Why a learning-rate range such as '1e-5..1e-3' is not allowed; empty when it is (or left empty)."""
+    if not str(text).strip():
+        return ""
+    if len(str(text)) > (info.maximum or 60):
+        return f"{info.what} is too long"
+    try:
+        parse_range(str(text))
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+def ray_address_problem(info: FieldInfo, text: Any) -> str:
+    """Why a Ray address is not one of the accepted forms; empty when it is."""
+    try:
+        validate_address(str(text))
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+def _combination_problems(config: SweepConfig) -> dict[str, str]:
+    """Rules between fields: early stopping needs Ray and a grace shorter than a run."""
+    errors = {}
+    if config.early_stopping == ASHA and config.executor != RAY:
+        errors["early_stopping"] = ("early stopping needs Ray: set Run on to Ray, or turn it off (on this machine "
+                                    "every rate runs to the end)")
+    if config.early_stopping == ASHA and config.grace_evals >= config.evals_per_run:
+        errors["grace_evals"] = (f"the grace ({config.grace_evals}) must be below the {config.evals_per_run} "
+                                 "evaluations of a run, or no trial could be stopped early")
+    return errors
+
+
 @dataclass(frozen=True)
 class SweepConfig:
     """Everything that defines one sweep; validated on creation against each field's meta(...)."""
@@ -141,6 +179,32 @@ class SweepConfig:
         "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
         choices=(Choice("none", "nothing else"), Choice("tensorboard", "TensorBoard (events in each run's folder)"),
                  Choice("mlflow", "MLflow"), Choice("wandb", "Weights & Biases")))
+    # Where the sweep runs (README "When one machine is not enough"); the thread needs none of the Ray fields.
+    lr_range: str = meta("", label="Learning-rate range (optional)", flag="--lr-range", noun="learning-rate range",
+                         maximum=60, check=lr_range_problem,
+                         help="Instead of the list: e.g. 1e-5..1e-3; that many rates are drawn log-uniformly "
+                              "with the seed (on either executor).")
+    range_trials: int = meta(4, label="Rates from the range", minimum=1, maximum=MAX_RANGE_TRIALS,
+                             help="How many learning rates the range search draws.")
+    executor: str = meta(THREAD, label="Run on", help="This machine's background thread, or Ray trials.",
+                         choices=(Choice(THREAD, "this machine"), Choice(RAY, "Ray (a local or remote cluster)")))
+    ray_address: str = meta(LOCAL, label="Ray address", check=ray_address_problem, maximum=300,
+                            help="'local' (an embedded Ray here), 'auto' ($RAY_ADDRESS or the cluster `ray start` "
+                                 "left here), 'host:6379' or 'ray://host:10001'.")
+    ray_local_cpus: int = meta(0, label="Ray CPUs (local)", minimum=0, maximum=4096,
+                               help="CPUs an embedded Ray may use; 0: all of this machine's.")
+    cpus_per_trial: float = meta(1.0, label="CPUs per trial", minimum=0, open_min=True, maximum=4096, step=1.0,
+                                 help="Each Ray trial reserves these CPUs and trains with as many threads.")
+    gpus_per_trial: float = meta(0.0, label="GPUs per trial", minimum=0, maximum=64, step=1.0,
+                                 help="Each Ray trial reserves these GPUs (0.5 packs two trials per GPU).")
+    ray_storage: str = meta("", label="Shared storage (Ray)", flag="--ray-storage", noun="shared storage path",
+                            maximum=1000, help="For clusters of several machines: a folder every node mounts or a "
+                                               "pyarrow URI (s3://...); empty: trials write to artifacts/ directly.")
+    early_stopping: str = meta("off", label="Early stopping", help="ASHA stops trials with a poor eval loss (needs Ray).",
+                               choices=(Choice("off", "off: every rate runs to the end"),
+                                        Choice(ASHA, "ASHA on eval loss (needs Ray)")))
+    grace_evals: int = meta(1, label="Grace (evaluations)", minimum=1, maximum=100,
+                            help="Evaluations every trial gets before early stopping may end it.")
     label: str = meta("", label="Name (optional)", flag="--name", noun="sweep name", maximum=200,
                       help="A free-text name for this sweep.")
     # A final training retrains the chosen LR of this sweep on train + validation rows; empty for a sweep.
@@ -150,6 +214,14 @@ class SweepConfig:
         if isinstance(self.learning_rates, (list, tuple)):
             object.__setattr__(self, "learning_rates", tuple(float(x) for x in self.learning_rates))
         errors = problems(SweepConfig, asdict(self))
+        if not errors and str(self.lr_range).strip():
+            # A range replaces the list: the draw is seeded, so the stored config reproduces the same rates.
+            low, high = parse_range(self.lr_range)
+            try:
+                object.__setattr__(self, "learning_rates", log_uniform(low, high, self.range_trials, self.seed))
+            except ValueError as exc:
+                errors["lr_range"] = str(exc)
+        errors = errors or _combination_problems(self)
         if errors:
             raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))

@@ -6,11 +6,12 @@ import threading
 from typing import Protocol
 
 from agnews_core.artifacts import ArtifactStore
+from agnews_core.config import THREAD  # the default: the job manager's own worker thread, on this machine
 from agnews_core.records import SweepRecord
 from agnews_core.snapshots import SnapshotCallback
 from agnews_core.sweep import FaultHook, SweepRunner
 
-THREAD = "thread"  # the default: the job manager's own worker thread, on this machine
+__all__ = ["THREAD", "SweepExecutor", "ThreadExecutor"]
 
 
 class SweepExecutor(Protocol):

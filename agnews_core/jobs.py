@@ -19,12 +19,18 @@ from agnews_core.artifacts import ArtifactError, ArtifactStore, BrokenEntry
 from agnews_core.config import SweepConfig
 from agnews_core.estimate import estimate_sweep_seconds, load_throughput
 from agnews_core.executors import THREAD, SweepExecutor, ThreadExecutor
+from agnews_core.ray_executor import RAY, RayExecutor
 from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import FaultHook, create_sweep, now_iso
 
 logger = logging.getLogger(__name__)
+
+
+def executor_of(config: SweepConfig) -> str:
+    """Which executor a sweep asks for ('thread' unless its config says 'ray')."""
+    return str(getattr(config, "executor", THREAD))
 
 
 def process_is_alive(pid: int) -> bool:
@@ -75,7 +81,8 @@ class JobManager:
     def __init__(self, store: ArtifactStore, fault_hook: FaultHook | None = None,
                  executors: dict[str, SweepExecutor] | None = None) -> None:
         self.store = store
-        self.executors: dict[str, SweepExecutor] = executors or {THREAD: ThreadExecutor(store, fault_hook)}
+        self.executors: dict[str, SweepExecutor] = executors or {THREAD: ThreadExecutor(store, fault_hook),
+                                                                 RAY: RayExecutor(store)}
         self._lock = threading.Condition()
         self._queue: deque[str] = deque()
         self._owned: set[str] = set()  # queued or running here; an id leaves once its final state is on disk
@@ -93,7 +100,14 @@ class JobManager:
         return estimate_sweep_seconds(config, load_throughput(self.store.root, config.model))
 
     def submit(self, config: SweepConfig) -> SweepRecord:
-        """Queue a sweep; it starts when the ones before it finish."""
+        """Queue a sweep; it starts when the ones before it finish.
+
+        An executor that can check where it runs (Ray: installed, cluster reachable) does so first and raises
+        ClusterError with one sentence; then nothing is written.
+        """
+        check = getattr(self._executor_named(executor_of(config)), "check", None)
+        if check is not None:
+            check(config)
         estimate = self.estimate_seconds(config)
         with self._lock:
             sweep = create_sweep(self.store, config, estimate_seconds=estimate, pid=os.getpid())
@@ -200,7 +214,12 @@ class JobManager:
                     self._lock.notify_all()
 
     def _executor_for(self, sweep_id: str) -> SweepExecutor:
-        return self.executors[THREAD]
+        return self._executor_named(executor_of(self.store.load_sweep(sweep_id).config))
+
+    def _executor_named(self, name: str) -> SweepExecutor:
+        if name not in self.executors:
+            raise ValueError(f"unknown executor {name!r}: use one of {', '.join(self.executors)}")
+        return self.executors[name]
 
     def _publisher(self, sweep_id: str):  # noqa: ANN202 - a closure over sweep_id
         def publish(snapshot: JobSnapshot) -> None:

@@ -17,7 +17,8 @@ class Progress:
     step: int = 0
     total_steps: int = 0
     examples_per_second: float = 0.0
-    eta_seconds: float | None = None  # for the whole sweep
+    eta_seconds: float | None = None  # for the whole sweep (for one trial in a JobSnapshot's run_progress)
+    node: str = ""  # the Ray node a trial runs on
 
 
 def format_duration(seconds: float | None) -> str:

@@ -46,6 +46,7 @@ class RunRecord:
     model_saved: bool = False
     started_at: str = ""
     finished_at: str = ""
+    node: str = ""  # the Ray node that ran it; empty for a run on this machine's thread
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", RunState(self.status))  # an unknown state reads as a corrupt file

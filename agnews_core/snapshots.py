@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agnews_core.progress import Progress
+from agnews_core.ray_cluster import ClusterInfo
 from agnews_core.records import RunRecord, SweepRecord
 
 
@@ -17,6 +18,8 @@ class JobSnapshot:
     runs: tuple[RunRecord, ...]  # live curves while running, else as stored (unreadable runs left out)
     progress: Progress | None = None  # only while this process runs the job
     queue_position: int | None = None  # 1 = next to start
+    run_progress: tuple[Progress, ...] = ()  # one per run training in parallel (Ray trials); empty on the thread
+    cluster: ClusterInfo | None = None  # the Ray cluster's nodes and free resources while a Ray sweep runs
 
 
 SnapshotCallback = Callable[[JobSnapshot], None]

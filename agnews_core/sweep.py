@@ -92,6 +92,8 @@ def final_status(runs: list[RunRecord], cancelled: bool) -> SweepState:
 class SweepRunner:
     """Runs one stored sweep to the end, recording everything in the store and publishing a snapshot per change."""
 
+    records_throughput = True  # its runs' speed is this machine's, which time estimates are made from
+
     def __init__(self, store: ArtifactStore, sweep_id: str, on_snapshot: SnapshotCallback = ignore_snapshot,
                  cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> None:
         self.store = store
@@ -132,7 +134,7 @@ class SweepRunner:
         failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
         done = [r for r in self.runs if r.status == RunState.DONE and r.train_examples_per_second > 0]
-        if done:
+        if done and self.records_throughput:
             record_throughput(self.store.root, self.config.model,
                               sum(r.train_examples_per_second for r in done) / len(done), self.throughput.inference)
         self._progress("finished", f"Sweep {status}")

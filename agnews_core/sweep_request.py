@@ -41,6 +41,14 @@ def tracker_problem(tracker: str) -> str:
     return f"{tracker} is not installed here: pip install {tracker}, or choose 'none'"
 
 
+def executor_problem(executor: str) -> str:
+    """Why sweeps cannot run on this executor here (Ray is not installed); empty when they can."""
+    from agnews_core.config import RAY
+    from agnews_core.ray_cluster import INSTALL_HINT, ray_available
+
+    return INSTALL_HINT if executor == RAY and not ray_available() else ""
+
+
 def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     """Parse and check every field at once; sizes are checked against the rows the chosen data really has.
 
@@ -70,6 +78,8 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
         errors["model"] = problem
     if "report_to" not in errors and (problem := tracker_problem(chosen["report_to"])):
         errors["report_to"] = problem
+    if "executor" not in errors and (problem := executor_problem(chosen["executor"])):
+        errors["executor"] = problem
     note = ""
     if "data" not in errors:
         try:

@@ -22,6 +22,13 @@ from agnews_ui.format import (
 )
 
 
+def executor_label(config: object) -> str:
+    """'on Ray (local)' for a Ray sweep; '' for this machine's thread, the default."""
+    if getattr(config, "executor", "thread") != "ray":
+        return ""
+    return f"on Ray ({getattr(config, 'ray_address', 'local')})"
+
+
 def runs_table(view: JobSnapshot) -> pd.DataFrame:
     """One row per run: lr, state, step, eval loss, accuracy, problem."""
     rows = []
@@ -34,6 +41,8 @@ def runs_table(view: JobSnapshot) -> pd.DataFrame:
             "test accuracy": pct(run.test.accuracy) if run.test else "",
             "note": run.error,
         })
+        if any(r.node for r in view.runs):  # Ray sweeps: where each trial ran
+            rows[-1]["node"] = run.node
     return pd.DataFrame(rows)
 
 
@@ -49,12 +58,19 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
             st.progress(progress_fraction(view.progress), text=progress_text(view.progress))
         elif sweep.status == SweepState.RUNNING:
             st.progress(0.0, text="Starting…")
+        for trial in view.run_progress if sweep.status == SweepState.RUNNING else ():  # parallel Ray trials
+            fraction = trial.step / trial.total_steps if trial.total_steps else 0.0
+            st.progress(min(fraction, 1.0), text=progress_text(trial) + (f" · on {trial.node}" if trial.node else ""))
+        if view.cluster is not None and sweep.status == SweepState.RUNNING:
+            st.caption(f"Ray cluster: {view.cluster.describe()}")
         elif view.queue_position:
             st.caption(f"Queued: number {view.queue_position} in line; starts when the sweep before it ends.")
         estimate = f"estimated {format_duration(sweep.estimate_seconds)}" if sweep.estimate_seconds else ""
         took = elapsed_seconds(sweep.started_at, sweep.finished_at)
         took_text = f"took {format_duration(took)}" if took is not None else ""
-        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, took_text, sweep.data_description) if x))
+        where = executor_label(sweep.config)
+        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", where, estimate, took_text,
+                                          sweep.data_description) if x))
         if sweep.corrections is not None:
             st.caption(f"Label corrections: {sweep.corrections.describe()}")
         if sweep.error and not sweep.status.is_active and sweep.status != SweepState.DONE:

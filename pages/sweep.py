@@ -5,6 +5,7 @@ import streamlit as st
 from agnews_core.config import Corrections
 from agnews_core.corrections import recorded_verdicts
 from agnews_core.progress import format_duration
+from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, ray_available
 from agnews_core.states import SweepState
 from agnews_core.sweep_request import FORM, exposed_fields, validate_request
 from agnews_ui import page_registry
@@ -20,6 +21,11 @@ JOBS_SHOWN = 10
 # Which fields sit side by side; a sweep field missing here still gets a row of its own.
 LAYOUT = (("learning_rates",), ("model", "data"), ("train_size", "eval_size", "test_size"),
           ("epochs", "batch_size", "seed", "keep_models"), ("label",))
+# Range search, early stopping and where the sweep runs: folded away until wanted.
+MORE_LAYOUT = (("lr_range", "range_trials"), ("executor", "ray_address", "ray_local_cpus"),
+               ("cpus_per_trial", "gpus_per_trial", "ray_storage"), ("early_stopping", "grace_evals"))
+MORE = {name for row in MORE_LAYOUT for name in row}
+CHECK_KEY = "sweep_cluster_check"
 
 st.title("Sweep")
 manager = job_manager()
@@ -31,18 +37,33 @@ errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {})
 
 with st.form("new-sweep"):
     st.subheader("New sweep")
-    typed = field_rows(exposed_fields(), LAYOUT, errors)
+    typed = field_rows(tuple(f for f in exposed_fields() if f.name not in MORE), LAYOUT, errors)
+    with st.expander("Range search, early stopping and Ray", expanded=bool(MORE & set(errors)),
+                     icon=":material/hub:"):
+        typed |= field_rows(tuple(f for f in exposed_fields() if f.name in MORE), MORE_LAYOUT, errors)
+        if not ray_available():
+            st.caption(f"{INSTALL_HINT}. Without it sweeps run on this machine; early stopping needs Ray.")
+        check_clicked = st.form_submit_button("Check cluster", icon=":material/lan:")
     field_error(errors, FORM)
     estimate_clicked = st.form_submit_button("Update estimate", icon=":material/timer:")
     start_clicked = st.form_submit_button("Start sweep", type="primary", icon=":material/play_arrow:")
 
 result = validate_request(typed)
+if check_clicked:
+    try:
+        cpus = int(typed.get("ray_local_cpus") or 0) or None
+        st.session_state[CHECK_KEY] = ("ok", f"Ray at {typed['ray_address']}: "
+                                             f"{check_cluster(str(typed['ray_address']), cpus).describe()}")
+    except ClusterError as exc:
+        st.session_state[CHECK_KEY] = ("error", str(exc))
 if estimate_clicked or start_clicked:
     if start_clicked and result.config is not None:
         try:
             sweep = manager.submit(result.config)
             st.session_state[FLASH_KEY] = (f"Sweep {sweep.sweep_id} queued: about "
                                            f"{format_duration(sweep.estimate_seconds)}. Follow it below.")
+        except ClusterError as exc:  # Ray missing or the cluster unreachable: nothing was written
+            result.errors["ray_address"] = str(exc)
         except OSError as exc:
             result.errors[FORM] = (f"The sweep could not be saved in {manager.store.root.resolve()}: "
                                    f"{exc.strerror or exc}. Fix the artifacts folder and try again.")
@@ -53,12 +74,16 @@ if result.config is not None:
     seconds = manager.estimate_seconds(result.config)
     st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
                f"({len(result.config.learning_rates)} run{'s' if len(result.config.learning_rates) > 1 else ''}; "
-               f"{result.data_note}).")
+               f"{result.data_note})" + ("; on Ray, trials run side by side as resources allow and can take less."
+                                         if result.config.executor == "ray" else "."))
     if result.config.corrections == Corrections.APPLY:
         st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, result.config.data):,} verdict(s) "
                    "recorded for this data; those on its training and validation rows will be applied.")
 elif errors:
     st.error("Fix the fields marked above, then start the sweep.")
+if CHECK_KEY in st.session_state:
+    kind, text = st.session_state.pop(CHECK_KEY)
+    (st.success if kind == "ok" else st.error)(text, icon=":material/lan:")
 if FLASH_KEY in st.session_state:
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
 

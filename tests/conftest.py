@@ -79,3 +79,24 @@ def playwright_driver() -> Iterator[Any]:
         yield driver
     finally:
         driver.stop()
+
+
+@pytest.fixture
+def local_ray() -> Iterator[Any]:
+    """A real embedded Ray with 2 CPUs on loopback; started once and shared by the tests that use Ray."""
+    import ray
+    import ray_support  # noqa: F401 - sets the loopback variable before Ray starts
+
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_ray_at_the_end() -> Iterator[None]:
+    """Shut down an embedded Ray some test started, once the session ends."""
+    yield
+    import sys
+
+    if "ray" in sys.modules and sys.modules["ray"].is_initialized():
+        sys.modules["ray"].shutdown()

@@ -141,10 +141,12 @@ def test_no_command_exits_2() -> None:
 @pytest.mark.parametrize(
     ("command", "flags"),
     [
-        ([], ["sweep", "final", "runs", "predict", "--help"]),
+        ([], ["sweep", "final", "cluster", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--corrections", "--report-to", "--name", "--from",
-                     "--artifacts", "--help"]),
+                     "--batch-size", "--seed", "--keep-models", "--corrections", "--report-to", "--lr-range", "--range-trials",
+                     "--executor", "--ray-address", "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
+                     "--ray-storage", "--early-stopping", "--grace-evals", "--name", "--from", "--artifacts", "--help"]),
+        (["cluster"], ["--ray-address", "--help"]),
         (["final"], ["--sweep", "--train-size", "--epochs", "--artifacts", "--help"]),
         (["runs"], ["--artifacts", "--help"]),
         (["predict"], ["TEXT", "--run", "--fp32", "--artifacts", "--help"]),

@@ -120,7 +120,9 @@ def test_bounds_are_read_from_the_field_metadata(monkeypatch: pytest.MonkeyPatch
 def test_user_facing_fields_have_a_label_and_internal_ones_none() -> None:
     exposed = [f.name for f in fields_of(SweepConfig) if f.exposed]
     assert exposed == ["learning_rates", "model", "data", "train_size", "eval_size", "test_size", "epochs",
-                       "batch_size", "seed", "keep_models", "corrections", "report_to", "label"]
+                       "batch_size", "seed", "keep_models", "corrections", "report_to", "lr_range", "range_trials", "executor",
+                       "ray_address", "ray_local_cpus", "cpus_per_trial", "gpus_per_trial", "ray_storage",
+                       "early_stopping", "grace_evals", "label"]
     assert field_info(SweepConfig, "keep_models").values == ("best", "all", "none")  # from the StrEnum
     assert field_info(SweepConfig, "model").choice_label("tiny") == "tiny BERT (seconds, smoke tests)"
     assert field_info(SweepConfig, "model").choice_label("org/model") == "org/model"
@@ -163,3 +165,29 @@ def test_run_ids_are_stable_and_safe() -> None:
     assert RunSpec(1, 2e-4, run_id="custom").run_id == "custom"
     ids = {run_id_for(i, lr) for i, lr in enumerate(parse_learning_rates("1e-4,1.00001e-4,1e-3"))}
     assert len(ids) == 3  # rates that display alike still get distinct ids
+
+
+def test_a_range_replaces_the_list_with_seeded_log_uniform_rates() -> None:
+    config = SweepConfig(lr_range="1e-5..1e-3", range_trials=5, seed=3)
+    assert len(config.learning_rates) == 5 and all(1e-5 <= r <= 1e-3 for r in config.learning_rates)
+    assert SweepConfig.from_dict(config.to_dict()) == config  # a stored range sweep reads back the same rates
+    assert SweepConfig(lr_range="1e-5..1e-3", range_trials=5, seed=4).learning_rates != config.learning_rates
+    with pytest.raises(ConfigError) as raised:
+        SweepConfig(lr_range="1e-3..1e-5")
+    assert set(raised.value.errors) == {"lr_range"}
+
+
+def test_ray_fields_default_to_the_thread_and_old_sweeps_read_as_thread_sweeps() -> None:
+    old = {k: v for k, v in SweepConfig().to_dict().items() if k not in ("executor", "ray_address", "lr_range")}
+    assert SweepConfig.from_dict(old).executor == "thread"
+    assert SweepConfig(executor="ray", early_stopping="asha", grace_evals=2, evals_per_run=4).early_stopping == "asha"
+    for values, field, says in (
+        (dict(early_stopping="asha"), "early_stopping", "needs Ray"),
+        (dict(executor="ray", early_stopping="asha", grace_evals=4, evals_per_run=4), "grace_evals", "below the 4"),
+        (dict(executor="ray", ray_address="head"), "ray_address", "'local', 'auto', 'host:6379'"),
+        (dict(executor="cluster"), "executor", "one of thread, ray"),
+        (dict(cpus_per_trial=0), "cpus_per_trial", "> 0"),
+    ):
+        with pytest.raises(ConfigError) as raised:
+            SweepConfig(**values)
+        assert says in raised.value.errors[field], raised.value.errors
