@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from agnews_core.fields import Choice, FieldInfo, Other, bounds_text, field_info, in_bounds, meta, problems
+from agnews_core.precision import Precision
 
 MAX_LEARNING_RATES = 12
 DEFAULT_LEARNING_RATES: tuple[float, ...] = (5e-5, 1e-4, 2e-4)
@@ -123,6 +124,10 @@ class SweepConfig:
     keep_models: KeepModels = meta(KeepModels.BEST, label="Keep weights of",
                                    help="Each MiniLM copy is about 90 MB; 'best' keeps only the best run's.")
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
+    precision: Precision = meta(
+        Precision.AUTO, label="Precision", help="auto: bf16 on CPUs with AVX512-BF16 or AMX and on GPUs, else fp32.",
+        choices=(Choice("auto", "auto (bf16 where the hardware has it)"), Choice("fp32", "fp32"),
+                 Choice("bf16", "bf16 (autocast)"), Choice("fp16", "fp16 (CUDA GPUs only)")))
     report_to: str = meta(
         "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
         choices=(Choice("none", "nothing else"), Choice("tensorboard", "TensorBoard (events in each run's folder)"),
@@ -139,6 +144,7 @@ class SweepConfig:
         if errors:
             raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
+        object.__setattr__(self, "precision", Precision(self.precision))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -11,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_baseline
 from agnews_core.batch_predict import predict_probabilities, predictions_frame
 from agnews_core.config import KeepModels, RunSpec, SweepConfig, format_lr
 from agnews_core.data import DataSplits, load_source, make_splits
+from agnews_core.environment import sweep_environment
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
+from agnews_core.inference_variants import choose_on_validation
 from agnews_core.metrics import compute_metrics
 from agnews_core.models import describe_model, load_pretrained, save_model
 from agnews_core.progress import Progress
@@ -25,6 +28,9 @@ from agnews_core.records import LossPoint, RunRecord, SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback, ignore_snapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.training import StepReport, TrainSettings, train_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +147,7 @@ class SweepRunner:
     def _load_data(self) -> DataSplits:
         self._progress("loading", f"Loading data ({self.config.data})")
         splits = make_splits(load_source(self.config.data), self.config)
-        self._save_sweep(data_description=splits.description)
+        self._save_sweep(data_description=splits.description, environment=sweep_environment(self.config, splits))
         return splits
 
     def _baselines(self, splits: DataSplits) -> None:
@@ -190,7 +196,8 @@ class SweepRunner:
             self._save_run(i, train_loss=tuple(outcome.train_loss), eval_loss=tuple(outcome.eval_loss),
                            final_eval_loss=outcome.final_eval_loss, total_steps=outcome.total_steps,
                            steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
-                           train_examples_per_second=round(outcome.examples_per_second, 2))
+                           train_examples_per_second=round(outcome.examples_per_second, 2),
+                           precision=str(outcome.precision))
             if outcome.cancelled:
                 self._save_run(i, status=RunState.CANCELLED, finished_at=now_iso(),
                                error=f"cancelled at step {outcome.steps_done}/{outcome.total_steps}; curves kept")
@@ -212,11 +219,11 @@ class SweepRunner:
         import pandas as pd
 
         self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))
-        saved = self._maybe_save_model(i, spec, loaded)
+        saved = self._maybe_save_model(i, spec, loaded, splits.validation)
         self._save_run(i, status=RunState.DONE, validation=metrics["validation"], test=metrics["test"],
                        model_saved=saved, finished_at=now_iso())
 
-    def _maybe_save_model(self, i: int, spec: RunSpec, loaded) -> bool:  # noqa: ANN001
+    def _maybe_save_model(self, i: int, spec: RunSpec, loaded, validation: pd.DataFrame) -> bool:  # noqa: ANN001
         if self.config.keep_models == KeepModels.NONE:
             return False
         if self.config.keep_models == KeepModels.BEST:
@@ -228,6 +235,8 @@ class SweepRunner:
         self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(spec.run_id)
+        self._progress("saving", f"Choosing how to serve lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
+        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length))
         return True
 
     def _delete_models_except(self, keep_run_id: str) -> None:
@@ -241,7 +250,7 @@ class SweepRunner:
         c = self.config
         log_dir = str(self.store.run_dir(self.sweep.sweep_id, spec.run_id) / "tensorboard")
         return TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
-                             c.evals_per_run, report_to=c.report_to, log_dir=log_dir)
+                             c.evals_per_run, report_to=c.report_to, log_dir=log_dir, precision=c.precision)
 
     def _measured_inference(self, rate: float, rows: int) -> None:
         # The median of passes big enough to time: one slow pass must not skew the next estimate.

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from agnews_core.artifacts import RUN_FILE
 from agnews_core.inference_variants import CandidateResult, VariantChoice, choose_variant, pick
 from agnews_core.live_predict import (
     DEFAULT_QUANTIZE,
@@ -17,6 +16,7 @@ from agnews_core.live_predict import (
     recorded_variant,
 )
 from agnews_core.models import load_saved
+from agnews_core.paths import RUN_FILE
 
 pytestmark = pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")
 
