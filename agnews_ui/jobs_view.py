@@ -54,7 +54,9 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
         estimate = f"estimated {format_duration(sweep.estimate_seconds)}" if sweep.estimate_seconds else ""
         took = elapsed_seconds(sweep.started_at, sweep.finished_at)
         took_text = f"took {format_duration(took)}" if took is not None else ""
-        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, took_text, sweep.data_description) if x))
+        precision = f"precision {sweep.environment.precision}" if sweep.environment else ""
+        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", estimate, took_text, sweep.data_description,
+                                          precision) if x))
         if sweep.error and not sweep.status.is_active and sweep.status != SweepState.DONE:
             (st.error if sweep.status == SweepState.FAILED else st.warning)(sweep.error)
         if view.runs:
