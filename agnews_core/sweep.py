@@ -22,7 +22,7 @@ from agnews_core.environment import sweep_environment
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
 from agnews_core.inference_variants import choose_on_validation
 from agnews_core.metrics import compute_metrics
-from agnews_core.models import describe_model, load_pretrained, save_model
+from agnews_core.models import describe_model, load_pretrained, load_saved, save_model
 from agnews_core.progress import Progress
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback, ignore_snapshot
@@ -127,12 +127,15 @@ class SweepRunner:
                 self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
                 continue
             self._run_one(i, spec, splits)
-        return self._finish()
+        return self._finish(splits.validation)
 
-    def _finish(self) -> SweepRecord:
+    def _finish(self, validation: pd.DataFrame) -> SweepRecord:
         best = pick_best(self.runs)
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(best)
+            kept = next((i for i, r in enumerate(self.runs) if r.run_id == best and r.model_saved), None)
+            if kept is not None:
+                self._choose_variant(kept, load_saved(self.store.model_dir(self.sweep.sweep_id, best)), validation)
         status = final_status(self.runs, self.cancel.is_set())
         failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
@@ -235,9 +238,15 @@ class SweepRunner:
         self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(spec.run_id)
-        self._progress("saving", f"Choosing how to serve lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
-        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length))
+        if self.config.keep_models == KeepModels.ALL:  # 'best' measures once, in _finish, for the model it keeps
+            self._choose_variant(i, loaded, validation)
         return True
+
+    def _choose_variant(self, i: int, loaded, validation: pd.DataFrame) -> None:  # noqa: ANN001
+        """Measure fp32 / int8 / bf16 on validation rows and record how predictions will serve this run's model."""
+        run = self.runs[i]
+        self._progress("saving", f"Choosing how to serve lr {run.lr_label}", i, run.learning_rate)
+        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length))
 
     def _delete_models_except(self, keep_run_id: str) -> None:
         for run in self.runs:

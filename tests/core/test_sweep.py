@@ -102,6 +102,7 @@ def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config)
     kept = {r.run_id for r in runs if store.has_model(record.sweep_id, r.run_id)}
     assert kept == {record.best_run_id}
     assert {r.run_id for r in runs if r.model_saved} == kept
+    assert {r.run_id for r in runs if r.inference_variant is not None} == kept  # measured once, for the kept model
     assert all((store.run_dir(record.sweep_id, r.run_id) / "predictions.parquet").is_file() for r in runs)
     assert phases[0] == "loading" and phases[-1] == "finished"
     assert {"baselines", "training", "evaluating", "saving"} <= set(phases)
