@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--run", default=None,
                          help="SWEEP_ID (its best run), SWEEP_ID/RUN_ID, or SWEEP_ID/untrained "
                               "(default: the best run of the latest sweep)")
-    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run by measurement")
+    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run (fp32, int8 or bf16)")
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     return parser
 
@@ -184,13 +184,21 @@ def _runs(store: ArtifactStore) -> int:
 
 
 def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
-    from agnews_core.live_predict import Predictor, TextError, default_run, parse_run_ref
+    from agnews_core.live_predict import (
+        InferenceVariant,
+        Predictor,
+        TextError,
+        default_run,
+        parse_run_ref,
+        recorded_variant,
+    )
 
     ref = parse_run_ref(store, args.run) if args.run else default_run(store)
     if ref is None:
         parser.exit(2, "python -m agnews_core predict: error: no run with saved weights yet: run a sweep first\n")
-    predictor = Predictor.for_run(store, ref, variant="fp32" if args.fp32 else None)
-    print(f"Model: {ref.sweep_id}/{ref.run_id} ({predictor.variant})")
+    predictor = Predictor.for_run(store, ref, variant=InferenceVariant.FP32 if args.fp32 else None)
+    how = "asked for" if args.fp32 else "chosen by measurement" if recorded_variant(store, ref) else "no choice recorded"
+    print(f"Model: {ref.sweep_id}/{ref.run_id} ({predictor.variant}, {how})")
     status = 0
     for text in args.texts:
         try:

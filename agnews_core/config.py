@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from agnews_core.fields import Choice, FieldInfo, Other, bounds_text, field_info, in_bounds, meta, problems
+from agnews_core.precision import Precision
 from agnews_core.ray_cluster import LOCAL, validate_address
 from agnews_core.search import MAX_RANGE_TRIALS, log_uniform, parse_range
 
@@ -175,6 +176,10 @@ class SweepConfig:
         choices=(Choice(Corrections.IGNORE, "ignore verdicts (train on the data as it is)"),
                  Choice(Corrections.APPLY, "apply verdicts to train and validation rows")))
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
+    precision: Precision = meta(
+        Precision.AUTO, label="Precision", help="auto: bf16 on CPUs with AVX512-BF16 or AMX and on GPUs, else fp32.",
+        choices=(Choice("auto", "auto (bf16 where the hardware has it)"), Choice("fp32", "fp32"),
+                 Choice("bf16", "bf16 (autocast)"), Choice("fp16", "fp16 (CUDA GPUs only)")))
     report_to: str = meta(
         "none", label="Report to", help="Also log every run to this tracker (its package must be installed).",
         choices=(Choice("none", "nothing else"), Choice("tensorboard", "TensorBoard (events in each run's folder)"),
@@ -226,6 +231,7 @@ class SweepConfig:
             raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
         object.__setattr__(self, "corrections", Corrections(self.corrections))
+        object.__setattr__(self, "precision", Precision(self.precision))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

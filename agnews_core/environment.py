@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import platform
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from agnews_core.precision import HardwareInfo, Precision, hardware_info
+from agnews_core.precision import HardwareInfo, Precision, PrecisionError, hardware_info, resolve_precision
+
+if TYPE_CHECKING:
+    from agnews_core.config import SweepConfig
+    from agnews_core.data import DataSplits
+
+logger = logging.getLogger(__name__)
 
 PACKAGES = ("torch", "transformers", "datasets", "accelerate", "scikit-learn")
 
@@ -107,3 +114,21 @@ def environment_record(precision: Precision, data: DataRecord, hardware: Hardwar
         precision=Precision(precision),
         data=data,
     )
+
+
+def sweep_environment(config: SweepConfig, splits: DataSplits) -> EnvironmentRecord | None:
+    """The record of a sweep about to train on splits: the precision its runs resolve to here, and the exact rows.
+
+    None (logged) when it cannot be made: the card is worth less than the sweep.
+    """
+    try:
+        hardware = hardware_info()
+        try:
+            precision = resolve_precision(config.precision, hardware)
+        except PrecisionError:
+            precision = Precision(config.precision)  # the runs will fail with the reason; record what was asked
+        frames = {"train": splits.train, "validation": splits.validation, "test": splits.test}
+        return environment_record(precision, data_record(splits.description or config.data, frames), hardware)
+    except Exception:  # noqa: BLE001
+        logger.exception("the environment record could not be made")
+        return None

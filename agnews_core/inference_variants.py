@@ -6,75 +6,22 @@ pays on CPUs with native bf16. Candidates within MAX_DROP_POINTS of fp32 accurac
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from agnews_core.live_predict import InferenceVariant, Predictor
+from agnews_core.live_predict import Predictor
 from agnews_core.models import LoadedModel
+from agnews_core.variant_record import MAX_DROP_POINTS, CandidateResult, InferenceVariant, VariantChoice, pick
 
-MAX_DROP_POINTS = 0.5
+if TYPE_CHECKING:
+    import pandas as pd
+
+logger = logging.getLogger(__name__)
+__all__ = ["CANDIDATES", "MAX_DROP_POINTS", "CandidateResult", "InferenceVariant", "VariantChoice", "choose_variant", "pick"]
+
 CANDIDATES = (InferenceVariant.FP32, InferenceVariant.INT8, InferenceVariant.BF16)
-
-
-@dataclass(frozen=True)
-class CandidateResult:
-    """One variant's measurements: single-text p50 latency and accuracy on the validation rows."""
-
-    name: InferenceVariant
-    p50_ms: float
-    accuracy: float
-
-
-@dataclass(frozen=True)
-class VariantChoice:
-    """The chosen variant and what every candidate measured (stored in run.json)."""
-
-    chosen: InferenceVariant
-    candidates: tuple[CandidateResult, ...]
-    rows: int  # validation rows the accuracies are on
-    latency_calls: int  # timed single-text calls per candidate
-    max_drop_points: float = MAX_DROP_POINTS
-
-    def result(self, name: InferenceVariant | str) -> CandidateResult:
-        """The measurements of one candidate; KeyError when it was not measured."""
-        for candidate in self.candidates:
-            if candidate.name == name:
-                return candidate
-        raise KeyError(name)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "chosen": str(self.chosen),
-            "candidates": [{"name": str(c.name), "p50_ms": c.p50_ms, "accuracy": c.accuracy} for c in self.candidates],
-            "rows": self.rows,
-            "latency_calls": self.latency_calls,
-            "max_drop_points": self.max_drop_points,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VariantChoice:
-        """Inverse of to_dict; KeyError/ValueError on malformed input."""
-        return cls(
-            chosen=InferenceVariant(data["chosen"]),
-            candidates=tuple(CandidateResult(InferenceVariant(c["name"]), float(c["p50_ms"]), float(c["accuracy"]))
-                             for c in data["candidates"]),
-            rows=int(data["rows"]),
-            latency_calls=int(data["latency_calls"]),
-            max_drop_points=float(data.get("max_drop_points", MAX_DROP_POINTS)),
-        )
-
-
-def pick(candidates: Sequence[CandidateResult], max_drop_points: float = MAX_DROP_POINTS) -> InferenceVariant:
-    """The fastest candidate whose accuracy is within max_drop_points of fp32's (fp32 itself always qualifies)."""
-    baseline = next((c for c in candidates if c.name is InferenceVariant.FP32), None)
-    if baseline is None:
-        raise ValueError("the candidates must include fp32, the accuracy reference")
-    floor = baseline.accuracy - max_drop_points / 100 - 1e-12  # 1e-12: equal accuracies must not lose to rounding
-    eligible = [c for c in candidates if c.accuracy >= floor]
-    return min(eligible, key=lambda c: (c.p50_ms, c.name is not InferenceVariant.FP32)).name
 
 
 def _accuracy(predictor: Predictor, texts: Sequence[str], labels: Sequence[int], max_length: int) -> float:
@@ -131,3 +78,22 @@ def choose_variant(
         for name, predictor, p50 in zip(names, predictors, latencies, strict=True)
     )
     return VariantChoice(pick(results, max_drop_points), results, len(texts), len(headlines), max_drop_points)
+
+
+# Cost when a sweep saves a model: accuracy on this many validation rows per candidate, and single-text latency
+# over this many headlines (in LATENCY_ROUNDS interleaved rounds). bench/README.md gives the seconds it adds.
+SAVE_ROWS = 300
+SAVE_HEADLINES = 40
+LATENCY_ROUNDS = 2
+
+
+def choose_on_validation(loaded: LoadedModel, validation: pd.DataFrame, max_length: int) -> VariantChoice | None:
+    """choose_variant on the first SAVE_ROWS validation rows; None (logged) when the model cannot be measured."""
+    rows = validation.head(SAVE_ROWS)
+    try:
+        return choose_variant(loaded, rows["text"].astype(str).tolist(), rows["label"].astype(int).tolist(),
+                              headlines=rows["text"].astype(str).tolist()[:SAVE_HEADLINES], max_length=max_length,
+                              rounds=LATENCY_ROUNDS)
+    except Exception:  # noqa: BLE001 - a failed measurement means "serve fp32", never a failed run
+        logger.exception("the inference variant could not be measured; predictions will use fp32")
+        return None

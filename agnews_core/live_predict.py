@@ -8,14 +8,15 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore, read_json
+from agnews_core.artifacts import ArtifactError, ArtifactStore
 from agnews_core.labels import LABELS
 from agnews_core.models import LoadedModel, load_pretrained, load_saved
-from agnews_core.paths import RUN_FILE
 from agnews_core.states import RunState
+from agnews_core.variant_record import InferenceVariant
+
+__all__ = ["InferenceVariant", "Predictor"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +26,6 @@ UNTRAINED_RUN = "untrained"
 # A global int8 default lost 0.8 points on one model and CPU (issue 11), so it is no longer assumed.
 DEFAULT_QUANTIZE: bool | None = None
 RUN_VARIANT_KEY = "inference_variant"  # run.json key holding an inference_variants.VariantChoice as a dict
-
-
-class InferenceVariant(StrEnum):
-    """How a Predictor runs the model on the CPU."""
-
-    FP32 = "fp32"
-    INT8 = "int8"  # dynamic int8 Linear layers
-    BF16 = "bf16"  # fp32 weights, forward pass under torch.autocast(bfloat16)
 
 
 class TextError(ValueError):
@@ -155,10 +148,10 @@ def recorded_variant(store: ArtifactStore, ref: RunRef) -> InferenceVariant | No
     if ref.is_untrained:
         return None
     try:
-        choice = read_json(store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE).get(RUN_VARIANT_KEY) or {}
-        return InferenceVariant(choice["chosen"])
-    except (ArtifactError, AttributeError, KeyError, TypeError, ValueError):
+        choice = store.load_run(ref.sweep_id, ref.run_id).inference_variant
+    except (ArtifactError, OSError, ValueError):
         return None
+    return choice.chosen if choice else None
 
 
 def _variant_for(quantize: bool | None, variant: InferenceVariant | str | None) -> InferenceVariant | None:

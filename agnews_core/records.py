@@ -8,8 +8,10 @@ from typing import Any
 
 from agnews_core.config import SweepConfig, format_lr
 from agnews_core.corrections import CorrectionCounts
+from agnews_core.environment import EnvironmentRecord
 from agnews_core.metrics import EvalMetrics
 from agnews_core.states import RunState, SweepState
+from agnews_core.variant_record import VariantChoice
 
 # Layout version written into sweep.json and run.json. 1: files from before the field existed (read as they
 # are); 2: the same fields plus schema_version. Bump it when a field changes meaning, and read the old one.
@@ -47,6 +49,8 @@ class RunRecord:
     started_at: str = ""
     finished_at: str = ""
     node: str = ""  # the Ray node that ran it; empty for a run on this machine's thread
+    precision: str = ""  # what training ran in (fp32, bf16, fp16); empty in runs from before it was recorded
+    inference_variant: VariantChoice | None = None  # how live predictions serve the saved model, by measurement
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", RunState(self.status))  # an unknown state reads as a corrupt file
@@ -64,6 +68,7 @@ class RunRecord:
         data["final_eval_loss"] = _finite_or_none(self.final_eval_loss)
         data["validation"] = self.validation.to_dict() if self.validation else None
         data["test"] = self.test.to_dict() if self.test else None
+        data["inference_variant"] = self.inference_variant.to_dict() if self.inference_variant else None
         return {"schema_version": SCHEMA_VERSION, **data}
 
     @classmethod
@@ -74,6 +79,7 @@ class RunRecord:
         values["eval_loss"] = tuple(_from_point(p) for p in data.get("eval_loss", []))
         for split in ("validation", "test"):
             values[split] = EvalMetrics.from_dict(data[split]) if data.get(split) else None
+        values["inference_variant"] = _variant_or_none(data.get("inference_variant"))
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> RunRecord:
@@ -102,6 +108,7 @@ class SweepRecord:
     best_by_accuracy_run_id: str = ""
     data_source: str = ""  # the data source resolved ('auto' -> 'hub' or 'sample'): whose verdicts apply
     corrections: CorrectionCounts | None = None  # None: verdicts ignored (or a sweep from before corrections)
+    environment: EnvironmentRecord | None = None  # versions, hardware, precision and data; None before it was recorded
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file
@@ -113,6 +120,7 @@ class SweepRecord:
         data["corrections"] = self.corrections.to_dict() if self.corrections else None
         data["baselines"] = {name: m.to_dict() for name, m in self.baselines.items()}
         data["run_ids"] = list(self.run_ids)
+        data["environment"] = self.environment.to_dict() if self.environment else None
         return {"schema_version": SCHEMA_VERSION, **data}
 
     @classmethod
@@ -125,6 +133,7 @@ class SweepRecord:
         values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
         values["run_ids"] = tuple(data.get("run_ids", []))
         values["corrections"] = CorrectionCounts.from_dict(data["corrections"]) if data.get("corrections") else None
+        values["environment"] = EnvironmentRecord.from_dict(data["environment"]) if data.get("environment") else None
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> SweepRecord:
@@ -163,6 +172,14 @@ def _check_types(cls: type, values: dict[str, Any]) -> None:
         allowed = _JSON_TYPES.get(spec.type)
         if allowed and name in values and not isinstance(values[name], allowed):
             raise ValueError(f"{name} should be {spec.type}, got {values[name]!r}")
+
+
+def _variant_or_none(raw: Any) -> VariantChoice | None:
+    """The stored serving choice; a damaged one reads as none (predictions then use fp32), not as a corrupt run."""
+    try:
+        return VariantChoice.from_dict(raw) if raw else None
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _finite_or_none(value: float | None) -> float | None:

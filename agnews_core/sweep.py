@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.baselines import TFIDF, UNTRAINED, tfidf_predictions
@@ -18,14 +19,19 @@ from agnews_core.batch_predict import predict_probabilities, predictions_frame
 from agnews_core.config import Corrections, KeepModels, RunSpec, SweepConfig, format_lr
 from agnews_core.corrections import correct_splits
 from agnews_core.data import DataSplits, load_source, make_splits, resolve_source
+from agnews_core.environment import sweep_environment
 from agnews_core.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
+from agnews_core.inference_variants import choose_on_validation
 from agnews_core.metrics import compute_metrics
-from agnews_core.models import describe_model, load_pretrained, save_model
+from agnews_core.models import describe_model, load_pretrained, load_saved, save_model
 from agnews_core.progress import Progress
 from agnews_core.records import LossPoint, RunRecord, SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback, ignore_snapshot
 from agnews_core.states import RunState, SweepState
 from agnews_core.training import StepReport, TrainSettings, train_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +130,20 @@ class SweepRunner:
                 self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
                 continue
             self._run_one(i, spec, splits)
-        return self._finish()
+        return self._finish(splits.validation)
 
-    def _finish(self) -> SweepRecord:
+    def _finish(self, validation: pd.DataFrame) -> SweepRecord:
         best = pick_best(self.runs)
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(best)
+            kept = next((i for i, r in enumerate(self.runs) if r.run_id == best and r.model_saved), None)
+            if kept is not None:
+                try:
+                    loaded = load_saved(self.store.model_dir(self.sweep.sweep_id, best))
+                except Exception:  # noqa: BLE001 - no choice recorded means "serve fp32", never a failed sweep
+                    logger.exception("the kept model of %s could not be reloaded to choose its variant", best)
+                else:
+                    self._choose_variant(kept, loaded, validation)
         status = final_status(self.runs, self.cancel.is_set())
         failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
@@ -151,7 +165,8 @@ class SweepRunner:
 
             splits, counts = correct_splits(splits, VerdictStore(self.store.root, source).verdicts())
             logger.info("sweep %s: %s", self.sweep.sweep_id, counts.describe())
-        self._save_sweep(data_description=splits.description, data_source=source, corrections=counts)
+        self._save_sweep(data_description=splits.description, data_source=source, corrections=counts,
+                         environment=sweep_environment(self.config, splits))
         return splits
 
     def _baselines(self, splits: DataSplits) -> None:
@@ -203,7 +218,8 @@ class SweepRunner:
             self._save_run(i, train_loss=tuple(outcome.train_loss), eval_loss=tuple(outcome.eval_loss),
                            final_eval_loss=outcome.final_eval_loss, total_steps=outcome.total_steps,
                            steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
-                           train_examples_per_second=round(outcome.examples_per_second, 2))
+                           train_examples_per_second=round(outcome.examples_per_second, 2),
+                           precision=str(outcome.precision))
             if outcome.cancelled:
                 self._save_run(i, status=RunState.CANCELLED, finished_at=now_iso(),
                                error=f"cancelled at step {outcome.steps_done}/{outcome.total_steps}; curves kept")
@@ -225,11 +241,11 @@ class SweepRunner:
         import pandas as pd
 
         self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))
-        saved = self._maybe_save_model(i, spec, loaded)
+        saved = self._maybe_save_model(i, spec, loaded, splits.validation)
         self._save_run(i, status=RunState.DONE, validation=metrics["validation"], test=metrics["test"],
                        model_saved=saved, finished_at=now_iso())
 
-    def _maybe_save_model(self, i: int, spec: RunSpec, loaded) -> bool:  # noqa: ANN001
+    def _maybe_save_model(self, i: int, spec: RunSpec, loaded, validation: pd.DataFrame) -> bool:  # noqa: ANN001
         if self.config.keep_models == KeepModels.NONE:
             return False
         if self.config.keep_models == KeepModels.BEST:
@@ -241,7 +257,15 @@ class SweepRunner:
         self.store.save_model_atomically(self.sweep.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(spec.run_id)
+        if self.config.keep_models == KeepModels.ALL:  # 'best' measures once, in _finish, for the model it keeps
+            self._choose_variant(i, loaded, validation)
         return True
+
+    def _choose_variant(self, i: int, loaded, validation: pd.DataFrame) -> None:  # noqa: ANN001
+        """Measure fp32 / int8 / bf16 on validation rows and record how predictions will serve this run's model."""
+        run = self.runs[i]
+        self._progress("saving", f"Choosing how to serve lr {run.lr_label}", i, run.learning_rate)
+        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length))
 
     def _delete_models_except(self, keep_run_id: str) -> None:
         for run in self.runs:
@@ -254,7 +278,7 @@ class SweepRunner:
         c = self.config
         log_dir = str(self.store.run_dir(self.sweep.sweep_id, spec.run_id) / "tensorboard")
         return TrainSettings(spec.learning_rate, c.epochs, c.batch_size, c.seed, c.max_length, c.warmup_ratio,
-                             c.evals_per_run, report_to=c.report_to, log_dir=log_dir)
+                             c.evals_per_run, report_to=c.report_to, log_dir=log_dir, precision=c.precision)
 
     def _measured_inference(self, rate: float, rows: int) -> None:
         # The median of passes big enough to time: one slow pass must not skew the next estimate.

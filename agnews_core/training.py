@@ -206,6 +206,7 @@ def train_model(
             if not callback.eval_loss or callback.eval_loss[-1].step != trainer.state.global_step:
                 trainer.evaluate()
             final_eval = callback.eval_loss[-1].loss if callback.eval_loss else None
+    _drop_mixed_precision_wrapper(model, precision)
     rate = callback.steps_timed * settings.batch_size / callback.train_seconds if callback.train_seconds else 0.0
     return TrainOutcome(
         cancelled=cancelled,
@@ -218,6 +219,17 @@ def train_model(
         examples_per_second=rate,
         precision=precision,
     )
+
+
+def _drop_mixed_precision_wrapper(model: Any, precision: Precision) -> None:
+    """Undo accelerate's autocast wrapper on model.forward, so evaluation, saving and serving run as asked.
+
+    Left in place, every later forward pass runs under bf16 autocast, and an int8 copy of the model fails.
+    """
+    if precision is not Precision.FP32:
+        from accelerate.utils import extract_model_from_parallel
+
+        extract_model_from_parallel(model, keep_fp32_wrapper=False)
 
 
 def _tracker_callbacks(settings: TrainSettings) -> list[Any]:

@@ -26,10 +26,17 @@ def pct(value: float | None) -> str:
 
 
 def sweep_title(sweep: SweepRecord) -> str:
-    """'Sweep 20261126-143015 · minilm · 3 LRs' plus the analyst's name when given."""
+    """'Sweep 20261126-143015 · minilm · 3 LRs' plus the analyst's name, or 'final training of <sweep>'."""
     lrs = ", ".join(format_lr(x) for x in sweep.config.learning_rates)
     name = f" · {sweep.config.label}" if sweep.config.label else ""
+    if sweep.config.final_of and not sweep.config.label.startswith("final training of"):
+        name = f" · final training of {sweep.config.final_of}{name}"
     return f"{sweep.sweep_id}{name} · {sweep.config.model} · lr {lrs}"
+
+
+def sweep_kind(sweep: SweepRecord) -> str:
+    """'Final training of sweep <id>' for a final training, else 'Sweep'."""
+    return f"Final training of sweep {sweep.config.final_of}" if sweep.config.final_of else "Sweep"
 
 
 def progress_text(progress: Progress) -> str:

@@ -69,8 +69,9 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
         took = elapsed_seconds(sweep.started_at, sweep.finished_at)
         took_text = f"took {format_duration(took)}" if took is not None else ""
         where = executor_label(sweep.config)
+        precision = f"precision {sweep.environment.precision}" if sweep.environment else ""
         st.caption(" · ".join(x for x in (f"created {sweep.created_at}", where, estimate, took_text,
-                                          sweep.data_description) if x))
+                                          sweep.data_description, precision) if x))
         if sweep.corrections is not None:
             st.caption(f"Label corrections: {sweep.corrections.describe()}")
         if sweep.error and not sweep.status.is_active and sweep.status != SweepState.DONE:

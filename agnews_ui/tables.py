@@ -32,6 +32,8 @@ def results_frame(sweep: SweepRecord, runs: Sequence[RunRecord]) -> pd.DataFrame
         "vs TF-IDF (points)": row.vs_tfidf_points,
         "vs untrained (points)": row.vs_untrained_points,
         "train ex/s": round(row.run.train_examples_per_second, 1) or None,
+        "precision": row.run.precision or "–",
+        "serves as": str(row.run.inference_variant.chosen) if row.run.inference_variant else "",
         "note": row.run.error,
         "_index": row.run.index,
         "_best": row.best,

@@ -6,8 +6,10 @@ from agnews_core.baselines import TFIDF, UNTRAINED
 from agnews_core.states import SweepState
 from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure
-from agnews_ui.format import escape_markdown, pct
+from agnews_ui.final_training_view import render_final_training, render_pipeline_snippet
+from agnews_ui.format import escape_markdown, pct, sweep_kind
 from agnews_ui.pickers import load_runs, pick_sweep, sweeps_or_first_steps
+from agnews_ui.reproducibility import render_environment_card
 from agnews_ui.resources import store as get_store
 from agnews_ui.tables import results_frame, styled_results, visible_columns
 
@@ -18,7 +20,7 @@ store = get_store()
 sweep = pick_sweep(sweeps_or_first_steps())
 runs = load_runs(store, sweep)
 config = sweep.config
-st.caption(f"{sweep.status} · {sweep.model_description} · {sweep.data_description or config.data} · "
+st.caption(f"{sweep_kind(sweep)} · {sweep.status} · {sweep.model_description} · {sweep.data_description or config.data} · "
            f"train {config.train_size:,} rows, {config.epochs:g} epoch(s), batch {config.batch_size}, seed {config.seed}")
 if sweep.corrections is not None:
     st.caption(f"Label corrections: {sweep.corrections.describe()}; the test rows are the official ones.")
@@ -54,3 +56,6 @@ if sweep.config.label:
 if sweep.best_run_id:
     page_registry.link(page_registry.ACCURACY, "Accuracy and confusion matrix of the best run",
                        query_params={"sweep": sweep.sweep_id, "run": sweep.best_run_id})
+render_pipeline_snippet(sweep, runs)
+render_final_training(sweep)
+render_environment_card(sweep)

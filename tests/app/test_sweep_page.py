@@ -154,7 +154,7 @@ def test_cancel_stops_a_running_sweep(open_page) -> None:
 
 
 def test_a_field_left_out_of_the_layout_still_gets_a_widget() -> None:
-    """A sweep field declared later (here a made-up 'precision') appears in the form without page edits."""
+    """A sweep field declared later (here a made-up 'optimizer', and the real 'precision') appears in the form."""
     from streamlit.testing.v1 import AppTest
 
     def form() -> None:
@@ -162,13 +162,14 @@ def test_a_field_left_out_of_the_layout_still_gets_a_widget() -> None:
         from agnews_core.sweep_request import exposed_fields
         from agnews_ui.field_widgets import field_rows
 
-        precision = FieldInfo(label="Precision", name="precision", default="bf16", help="Number format.",
-                              choices=(Choice("auto", "auto"), Choice("bf16", "bfloat16")))
-        field_rows((*exposed_fields(), precision), (("learning_rates",), ("label",)), {"precision": "Not here."})
+        optimizer = FieldInfo(label="Optimizer", name="optimizer", default="sgd", help="Update rule.",
+                              choices=(Choice("adamw", "AdamW"), Choice("sgd", "plain SGD")))
+        field_rows((*exposed_fields(), optimizer), (("learning_rates",), ("label",)), {"optimizer": "Not here."})
 
     at = AppTest.from_function(form).run()
     assert not at.exception
-    precision = labelled(at.selectbox, "Precision")
-    assert precision.value == "bf16" and precision.options == ["auto", "bfloat16"]
-    assert message_after(at.main, "Precision") == "Not here."
+    optimizer = labelled(at.selectbox, "Optimizer")
+    assert optimizer.value == "sgd" and optimizer.options == ["AdamW", "plain SGD"]
+    assert message_after(at.main, "Optimizer") == "Not here."
+    assert labelled(at.selectbox, "Precision").value == "auto"
     assert [w.label for w in at.text_input][-1] == "Name (optional)"  # the layout's last row stays last

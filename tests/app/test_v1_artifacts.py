@@ -50,6 +50,8 @@ def test_results_shows_both_v1_runs_best_first(open_page, v1) -> None:
     table = at.dataframe[0].value
     assert list(table["lr"]) == ["3e-4", "1e-3"] and table["eval loss"].is_monotonic_increasing
     assert "★ best" in list(table[""])
+    assert any("were not recorded for this sweep" in c.value for c in at.caption)  # no environment in v1
+    assert "python -m agnews_core sweep --from" in at.code[-1].value
 
 
 def test_accuracy_shows_the_v1_best_run(open_page, v1) -> None:

@@ -25,7 +25,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
     """An artifacts folder holding one CLI sweep of two learning rates, and that sweep's process result."""
     root = tmp_path_factory.mktemp("cli-artifacts")
     result = cli("sweep", "--model", "tiny", "--data", "sample", "--lrs", "1e-3,3e-4", "--train-size", "200",
-                 "--eval-size", "100", "--test-size", "100", "--artifacts", str(root))
+                 "--eval-size", "100", "--test-size", "100", "--precision", "fp32", "--artifacts", str(root))
     return root, result
 
 
@@ -37,6 +37,8 @@ def test_sweep_prints_a_table_with_the_best_marked(swept) -> None:
     record = sweeps[0]
     assert record.status == "done" and record.best_run_id
     best = ArtifactStore(root).load_run(record.sweep_id, record.best_run_id)
+    assert record.config.precision == "fp32" and best.precision == "fp32"  # --precision reached the training
+    assert record.environment is not None and record.environment.precision == "fp32"
     lines = result.stdout.splitlines()
     assert any(f"Sweep {record.sweep_id}: done" in line for line in lines)
     marked = [line for line in lines if line.startswith("*")]
@@ -69,8 +71,9 @@ def test_predict_prints_a_label(swept) -> None:
     result = cli("predict", "--artifacts", str(root), "Stocks rally as oil prices fall", "Striker scores twice")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    # no recorded inference variant in this run: full precision (issue 11 retired the global int8 default)
-    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
+    # the variant measured when the model was saved (issue 11 retired the global int8 default)
+    chosen = ArtifactStore(root).load_run(record.sweep_id, record.best_run_id).inference_variant.chosen
+    assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} ({chosen}, chosen by measurement)"
     assert len(lines) == 3
     for line in lines[1:]:
         assert line.split()[0] in ("World", "Sports", "Business", "Sci/Tech")
@@ -82,7 +85,7 @@ def test_predict_with_an_explicit_run_and_full_precision(swept) -> None:
     record = ArtifactStore(root).list_sweeps()[0][0]
     result = cli("predict", "--artifacts", str(root), "--fp32", "--run", record.sweep_id, "Rates rise")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32)"
+    assert result.stdout.splitlines()[0] == f"Model: {record.sweep_id}/{record.best_run_id} (fp32, asked for)"
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -105,6 +108,7 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
         (["--eval-size", "ten"], "'ten' is not a whole number"),
         (["--epochs", "nan"], "--epochs: Epochs must be a number between 0.05 and 20"),
         (["--keep-models", "some"], "must be one of best, all, none"),
+        (["--precision", "fp8"], "must be one of auto, fp32, bf16, fp16"),
         (["--no-such-flag"], "unrecognized arguments"),
     ],
 )
@@ -143,7 +147,7 @@ def test_no_command_exits_2() -> None:
     [
         ([], ["sweep", "final", "cluster", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--corrections", "--report-to", "--lr-range", "--range-trials",
+                     "--batch-size", "--seed", "--keep-models", "--corrections", "--precision", "--report-to", "--lr-range", "--range-trials",
                      "--executor", "--ray-address", "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
                      "--ray-storage", "--early-stopping", "--grace-evals", "--name", "--from", "--artifacts", "--help"]),
         (["cluster"], ["--ray-address", "--help"]),
@@ -186,12 +190,13 @@ def test_sweep_flags_are_built_from_the_config_fields(monkeypatch: pytest.Monkey
     assert "(default 5e-5, 1e-4, 2e-4)" in text and "each > 0 and <= 1, at most 12" in text
     assert "between 1 and 200,000 (default 5120)" in text and "{best,all,none}" in text
     assert "'tiny': tiny BERT (seconds, smoke tests)" in text
-    precision = FieldInfo(label="Precision", help="Number format for training.", name="precision", default="auto",
-                          choices=(Choice("auto", "auto"), Choice("bf16", "bfloat16")))
+    assert "--precision {auto,fp32,bf16,fp16}" in text and "'auto': auto (bf16 where the hardware has it)" in text
+    optimizer = FieldInfo(label="Optimizer", help="Update rule.", name="optimizer", default="adamw",
+                          choices=(Choice("adamw", "AdamW"), Choice("sgd", "plain SGD")))
     declared = cli_module.exposed_fields()
-    monkeypatch.setattr(cli_module, "exposed_fields", lambda: (*declared, precision))
+    monkeypatch.setattr(cli_module, "exposed_fields", lambda: (*declared, optimizer))
     text = " ".join(sweep_help().split())
-    assert "--precision {auto,bf16}" in text and "'bf16': bfloat16 (default auto)" in text
+    assert "--optimizer {adamw,sgd}" in text and "'sgd': plain SGD (default adamw)" in text
 
 
 def test_sweep_from_reruns_a_recorded_sweep_with_overrides(swept, tmp_path: Path) -> None:

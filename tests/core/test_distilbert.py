@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from distilbert_folder import build_tiny_distilbert
 from sweep_configs import small_config
 
 from agnews_core.inference_variants import choose_variant
@@ -19,20 +20,7 @@ from agnews_core.models import load_pretrained, load_saved
 @pytest.fixture(scope="module")
 def distilbert_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DistilBERT classifier with random weights and a WordPiece vocabulary from the sample, saved like a Hub repo."""
-    from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizer
-
-    from agnews_core.data import load_source
-
-    folder = tmp_path_factory.mktemp("tiny-distilbert")
-    vocab = load_pretrained("tiny", seed=0, tokenizer_texts=load_source("sample").train["text"]).tokenizer.get_vocab()
-    vocab_file = folder / "vocab.txt"
-    vocab_file.write_text("".join(f"{token}\n" for token, _ in sorted(vocab.items(), key=lambda kv: kv[1])))
-    tokenizer = DistilBertTokenizer(vocab_file=str(vocab_file))
-    config = DistilBertConfig(n_layers=2, dim=32, hidden_dim=64, n_heads=2, vocab_size=len(vocab),
-                              max_position_embeddings=512, num_labels=len(LABELS))
-    DistilBertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return build_tiny_distilbert(tmp_path_factory.mktemp("tiny-distilbert"))
 
 
 def test_the_folder_is_a_distilbert_without_token_type_ids(distilbert_folder: Path) -> None:
@@ -52,7 +40,9 @@ def test_distilbert_sweep_saves_a_model_that_predicts(distilbert_folder: Path, s
 
     saved = load_saved(store.model_dir(record.sweep_id, record.best_run_id))
     assert saved.model.config.model_type == "distilbert"
-    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id))
+    served = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id))
+    assert served.variant == runs[0].inference_variant.chosen  # the variant measured when the model was saved
+    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), variant="fp32")
     rows = store.load_predictions(record.sweep_id, record.best_run_id).head(3)
     for text, row in zip(rows["text"], rows[[f"p_{n}" for n in LABELS]].to_numpy(), strict=True):
         assert predictor.predict(text).probabilities == pytest.approx(row.tolist(), abs=1e-4)

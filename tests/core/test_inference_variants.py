@@ -90,10 +90,13 @@ def test_for_run_uses_the_recorded_choice_else_fp32(finished_sweep, saved, store
     source, ref = saved
     shutil.copytree(source.sweep_dir(ref.sweep_id), store.sweep_dir(ref.sweep_id))
     assert DEFAULT_QUANTIZE is None  # "use the run's recorded choice, else fp32"
-    assert recorded_variant(store, ref) is None
-    assert Predictor.for_run(store, ref, quantize=DEFAULT_QUANTIZE).variant is FP32
     path = store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE
     data = json.loads(path.read_text())
+    assert data[RUN_VARIANT_KEY]["chosen"] in {"fp32", "int8", "bf16"}  # the sweep measured it when it kept the model
+    data.pop(RUN_VARIANT_KEY)  # a run from before the choice was recorded
+    path.write_text(json.dumps(data))
+    assert recorded_variant(store, ref) is None
+    assert Predictor.for_run(store, ref, quantize=DEFAULT_QUANTIZE).variant is FP32
     choice = VariantChoice(BF16, (_c(FP32, 15.0, 0.888), _c(BF16, 13.0, 0.887)), rows=100, latency_calls=20)
     path.write_text(json.dumps({**data, RUN_VARIANT_KEY: choice.to_dict()}))
     assert recorded_variant(store, ref) is BF16

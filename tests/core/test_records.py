@@ -67,3 +67,20 @@ def test_an_unknown_schema_version_is_a_clear_error(bad: object) -> None:
     data = {**SweepRecord(sweep_id="s1", config=config).to_dict(), "schema_version": bad}
     with pytest.raises(ValueError, match="schema_version"):
         SweepRecord.from_dict(data)
+
+
+def test_a_sweep_record_keeps_its_environment_and_old_files_load_without_it() -> None:
+    import pandas as pd
+
+    from agnews_core.environment import data_record, environment_record
+    from agnews_core.precision import HardwareInfo
+
+    hardware = HardwareInfo("cpu", "Test CPU", ("avx2", "avx512_bf16"), 2)
+    frames = {"train": pd.DataFrame({"text": ["a", "b"], "label": [0, 1]})}
+    env = environment_record("bf16", data_record("sample", frames), hardware)
+    sweep = SweepRecord("s1", SweepConfig(model="tiny", data="sample"), environment=env)
+    back = SweepRecord.from_dict(json.loads(json.dumps(sweep.to_dict())))
+    assert back == sweep and back.environment.hardware.cpu_flags == ("avx2", "avx512_bf16")
+    data = sweep.to_dict()
+    del data["environment"]
+    assert SweepRecord.from_dict(data).environment is None

@@ -102,6 +102,7 @@ def test_keep_best_keeps_only_the_best_model(store: ArtifactStore, small_config)
     kept = {r.run_id for r in runs if store.has_model(record.sweep_id, r.run_id)}
     assert kept == {record.best_run_id}
     assert {r.run_id for r in runs if r.model_saved} == kept
+    assert {r.run_id for r in runs if r.inference_variant is not None} == kept  # measured once, for the kept model
     assert all((store.run_dir(record.sweep_id, r.run_id) / "predictions.parquet").is_file() for r in runs)
     assert phases[0] == "loading" and phases[-1] == "finished"
     assert {"baselines", "training", "evaluating", "saving"} <= set(phases)
@@ -282,3 +283,38 @@ def test_a_sweep_stores_the_tfidf_predictions_its_accuracy_comes_from(finished_s
     accuracy = float((baseline["label"] == baseline["predicted"]).mean())
     assert record.baselines[TFIDF].accuracy == pytest.approx(accuracy)
     assert record.baselines[TFIDF].count == len(baseline)
+
+
+def test_finished_sweep_records_its_environment_precision_and_serving_choice(finished_sweep) -> None:
+    from agnews_core.data import load_source, make_splits
+    from agnews_core.environment import data_checksum
+    from agnews_core.inference_variants import SAVE_ROWS
+    from agnews_core.precision import hardware_info, resolve_precision
+
+    store, record = finished_sweep
+    env = record.environment
+    config = record.config
+    expected = str(resolve_precision(config.precision, hardware_info()))
+    assert env is not None and str(env.precision) == expected
+    assert dict(env.data.rows) == {"train": config.train_size, "validation": config.eval_size, "test": config.test_size}
+    assert "bundled AG News sample" in env.data.source and len(env.data.sha256) == 64
+    splits = make_splits(load_source(config.data), config)  # the same seed draws the same rows again
+    frames = {"train": splits.train, "validation": splits.validation, "test": splits.test}
+    assert data_checksum(frames) == env.data.sha256
+    assert data_checksum({**frames, "test": splits.test.iloc[1:]}) != env.data.sha256
+    runs, _ = store.load_runs(record)
+    for run in runs:
+        assert run.precision == expected
+        choice = run.inference_variant
+        assert choice is not None and run.model_saved
+        assert choice.rows == min(SAVE_ROWS, config.eval_size)
+        assert {str(c.name) for c in choice.candidates} == {"fp32", "int8", "bf16"}
+        assert choice.chosen in {c.name for c in choice.candidates}
+
+
+def test_a_run_whose_model_is_not_kept_records_no_serving_choice(store: ArtifactStore, small_config) -> None:
+    record = run_sweep(store, small_config(keep_models="none", precision="fp32"))
+    run = store.load_run(record.sweep_id, record.run_ids[0])
+    assert run.status == RunState.DONE and not run.model_saved
+    assert run.inference_variant is None and run.precision == "fp32"
+    assert record.environment is not None and record.environment.precision == "fp32"

@@ -108,13 +108,13 @@ def test_a_hub_id_offline_says_the_hub_is_unreachable(monkeypatch) -> None:
 
 
 def test_an_unknown_setting_is_reported_not_raised() -> None:
-    assert validate_form(precision="bf16").errors == {FORM: "'precision' is not a sweep setting"}
+    assert validate_form(optimizer="sgd").errors == {FORM: "'optimizer' is not a sweep setting"}
 
 
 def test_exposed_fields_are_the_labelled_ones_in_declaration_order() -> None:
     assert [f.cli_flag for f in exposed_fields()] == ["--lrs", "--model", "--data", "--train-size", "--eval-size",
                                                       "--test-size", "--epochs", "--batch-size", "--seed",
-                                                      "--keep-models", "--corrections", "--report-to", "--lr-range",
+                                                      "--keep-models", "--corrections", "--precision", "--report-to", "--lr-range",
                                                       "--range-trials", "--executor", "--ray-address",
                                                       "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
                                                       "--ray-storage", "--early-stopping", "--grace-evals", "--name"]
