@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -10,6 +11,8 @@ import streamlit as st
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.jobs import JobManager
 from agnews_core.paths import default_root
+
+WARMUP_ENV = "AGNEWS_WARMUP"  # "0": no background loading (only to measure what it saves)
 
 if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
     from agnews_core.live_predict import Predictor
@@ -53,6 +56,8 @@ def warm_up(sweep_id: str | None = None, run_id: str | None = None, quantize: bo
     """Start loading, in the background, the TF-IDF demo and the given run's model, else the Predict default."""
     from agnews_ui import warmup
 
+    if os.environ.get(WARMUP_ENV, "1") == "0":  # bench/first_answer.py's baseline: load on the first Classify
+        return
     root = store().root
     warmup.start_default(root, quantize)
     if sweep_id and run_id:
