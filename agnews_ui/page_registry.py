@@ -32,7 +32,7 @@ ACCURACY = PageInfo("pages/accuracy.py", "Accuracy", ":material/grid_on:",
 ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
                   "every misclassified example, filtered by (true, predicted) label pair, searchable, exportable")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
-                   "classify a headline with any saved run and see the probabilities")
+                   "classify a headline with any saved run beside a TF-IDF demo that works before any run")
 PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, PREDICT)
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process

@@ -32,11 +32,8 @@ def quick_demo_offer() -> None:
     from agnews_ui.resources import job_manager
 
     manager = job_manager()
-    job = active_quick_demo(manager.jobs(runs_for=1)[0])
-    if job is not None:
-        line = progress_text(job.progress) if job.progress else f"The {QUICK_DEMO_NAME} is {job.sweep.status}."
-        st.info(f"{line} It becomes the default here when it is done; reload or classify again then.",
-                icon=":material/model_training:")
+    if active_quick_demo(manager.jobs(runs_for=1)[0]) is not None:
+        _watch_quick_demo()
         page_registry.link(page_registry.SWEEP, "Watch it on the Sweep page")
         return
     config = quick_demo_config()
@@ -48,3 +45,15 @@ def quick_demo_offer() -> None:
     if st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:"):
         manager.submit(config)
         st.rerun()
+
+
+@st.fragment(run_every="3s")
+def _watch_quick_demo() -> None:
+    """The quick demo's progress, refreshed every 3 s; the whole page reruns once it ends (it becomes the default)."""
+    from agnews_ui.resources import job_manager
+
+    job = active_quick_demo(job_manager().jobs(runs_for=1)[0])
+    if job is None:
+        st.rerun()
+    line = progress_text(job.progress) if job.progress else f"The {QUICK_DEMO_NAME} is {job.sweep.status}."
+    st.info(f"{line} It becomes the default model here when it is done.", icon=":material/model_training:")

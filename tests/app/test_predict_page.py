@@ -49,7 +49,7 @@ def test_the_quick_demo_button_queues_the_quick_demo_sweep(open_page) -> None:
     assert [s.config for s in sweeps] == [quick_demo_config()]
     assert sweeps[0].config.label == "quick demo model"
     assert not [b for b in at.button if b.label == QUICK_DEMO_BUTTON]  # no second one while it is queued or running
-    assert any("It becomes the default here when it is done" in m for m in values(at.info))
+    assert any("It becomes the default model here when it is done." in m for m in values(at.info))
 
 
 def test_a_fine_tuned_run_answers_beside_the_tfidf_demo(open_page, finished) -> None:
