@@ -73,6 +73,8 @@ def main() -> None:
                 for _ in range(args.repeats):
                     for warmup in (False, True):  # alternate, so both see the same machine load
                         timings[warmup].append(one_measure(browser, folder, warmup, route))
+                        print(f"{setup}, {route}, warm-up {'on' if warmup else 'off'}: Predict shown -> answer "
+                              f"{timings[warmup][-1][1]:.2f} s", flush=True)
                 off = median([t[1] for t in timings[False]])
                 on = median([t[1] for t in timings[True]])
                 rows.append((setup, route, median([t[0] for t in timings[True]]), off, on, ratio(off, on)))

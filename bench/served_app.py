@@ -65,6 +65,7 @@ def served_app(artifacts: Path, warmup: bool = True) -> Iterator[str]:
     finally:
         _stop(process)
         log.close()
+    Path(log.name).unlink(missing_ok=True)  # kept only when something failed, for its traceback
 
 
 @contextmanager
