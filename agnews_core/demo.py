@@ -1,7 +1,7 @@
 """The "quick demo model": a MiniLM fine-tuned on a small slice of the bundled sample, for a live demo in minutes.
 
 Estimated with agnews_core.estimate's first guesses (MiniLM 40 train / 180 inference examples/s on 2 cores):
-about 50 s; the bundled sample needs no Hub round trip. One learning rate (1e-4 reached 89.9 % on 3,000 rows in
+about 45 s; the bundled sample needs no Hub round trip. One learning rate (1e-4 reached 89.9 % on 3,000 rows in
 NOTES.md), 1,000 train rows, one epoch, two eval points, 500 test rows for its accuracy.
 """
 

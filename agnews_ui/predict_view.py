@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from agnews_core.config import format_lr
 from agnews_core.demo import QUICK_DEMO_NAME, active_quick_demo, quick_demo_config
 from agnews_core.progress import format_duration
 from agnews_ui import page_registry
@@ -39,7 +40,7 @@ def quick_demo_offer() -> None:
     config = quick_demo_config()
     seconds = manager.estimate_seconds(config)
     st.info("No fine-tuned model yet: answers come from the TF-IDF demo. Fine-tune MiniLM on "
-            f"{config.train_size:,} rows of the bundled sample (lr {config.learning_rates[0]:g}, one epoch): "
+            f"{config.train_size:,} rows of the bundled sample (lr {format_lr(config.learning_rates[0])}, one epoch): "
             f"about {format_duration(seconds)} on this machine, then it answers here beside TF-IDF.",
             icon=":material/info:")
     if st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:"):
