@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore, read_json
+from agnews_core.artifacts import RUN_FILE, ArtifactError, ArtifactStore, read_json
 from agnews_core.labels import LABELS
 from agnews_core.models import LoadedModel, load_pretrained, load_saved
-from agnews_core.paths import RUN_FILE
 from agnews_core.states import RunState
 
 logger = logging.getLogger(__name__)
