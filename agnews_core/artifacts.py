@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from agnews_core.paths import RUN_FILE as RUN_FILE  # re-exported: live_predict and its tests import it from here
 from agnews_core.paths import RUNS_DIR, ArtifactPaths, default_root
 from agnews_core.paths import validate_id as validate_id  # re-exported: older callers import it from here
 from agnews_core.records import RunRecord, SweepRecord

@@ -6,12 +6,27 @@ import threading
 import time
 from typing import Any
 
-from agnews_core.baselines import fit_tfidf
+from agnews_core.baselines import tfidf_pipeline
 from agnews_core.labels import NUM_LABELS
 from agnews_core.live_predict import Prediction, clean_text
 
 NAME = "TF-IDF + logistic regression, fitted on the bundled sample"
 SEED = 42
+
+
+def demo_pipeline(seed: int = SEED) -> Any:
+    """The baseline's TF-IDF features with logistic regression fitted by SGD instead of lbfgs.
+
+    Measured on the bundled sample (6,400 train rows, the 7,600-row official test split): 0.1 s of CPU to fit the
+    classifier and 88.3 % accuracy, against 5.3 s and 88.1 % for baselines.tfidf_pipeline's lbfgs; Predict fits
+    this when the server starts, and its first answer waits for it (bench/first_answer.py).
+    """
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+
+    features = tfidf_pipeline(seed).steps[0][1]  # the same word + bigram TF-IDF as the Results baseline
+    return make_pipeline(features, SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=10, tol=None,
+                                                 random_state=seed))
 
 
 class TfidfPredictor:
@@ -33,7 +48,9 @@ class TfidfPredictor:
         from agnews_core.data import load_source
 
         train = load_source("sample").train
-        return cls(fit_tfidf(train, seed), len(train))
+        pipeline = demo_pipeline(seed)
+        pipeline.fit(train["text"].astype(str), train["label"].astype(int))
+        return cls(pipeline, len(train))
 
     def predict(self, text: str | None) -> Prediction:
         """Label and class probabilities of one text; TextError for empty text."""

@@ -35,7 +35,7 @@ ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
 COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
                    "two runs (or a run and the TF-IDF baseline) row by row: what B fixed and broke, and is it chance")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
-                   "classify a headline with any saved run and see the probabilities")
+                   "classify a headline with any saved run beside a TF-IDF demo that works before any run")
 PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, COMPARE, PREDICT)
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process

@@ -81,19 +81,17 @@ def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run
     return by_id[chosen]
 
 
-def pick_model() -> RunRef:
-    """A select box of every run with saved weights, then the latest sweep's untrained model; stops the page
-    with a hint when there is none."""
+def pick_model() -> RunRef | None:
+    """A select box of every run with saved weights, then the latest sweep's untrained model; None while no run has
+    saved weights (Predict then answers with the TF-IDF demo alone and offers the quick demo model)."""
     from agnews_core.live_predict import UNTRAINED_RUN, RunRef, runs_with_models  # loads torch: Predict only
     from agnews_ui.resources import store
 
     sweeps = list_sweeps_and_warn()
     refs = runs_with_models(store())
-    if sweeps:
-        refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
     if not refs:
-        st.info("No runs yet: start a sweep on the Sweep page, then classify text here.", icon=":material/info:")
-        st.stop()
+        return None
+    refs.append(RunRef(sweeps[0].sweep_id, UNTRAINED_RUN))
     by_sweep = {s.sweep_id: s for s in sweeps}
 
     def describe(ref: RunRef) -> str:
@@ -102,10 +100,11 @@ def pick_model() -> RunRef:
         if ref.is_untrained:
             return f"untrained {sweep.config.model if sweep else ''} (baseline) · sweep {ref.sweep_id}"
         best = " (best)" if sweep and sweep.best_run_id == ref.run_id else ""
-        return f"{ref.run_id}{best} · sweep {ref.sweep_id}"
+        name = f" · {sweep.config.label}" if sweep and sweep.config.label else ""
+        return f"{ref.run_id}{best} · sweep {ref.sweep_id}{name}"
 
     choice = st.selectbox("Model", range(len(refs)), format_func=lambda i: describe(refs[i]),
-                          help="Default: the best run of the latest sweep that kept its weights.")
+                          help="Default: the latest final training, else the best run of the latest sweep that kept its weights.")
     return refs[choice]
 
 

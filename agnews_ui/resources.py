@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -11,8 +12,11 @@ from agnews_core.artifacts import ArtifactStore
 from agnews_core.jobs import JobManager
 from agnews_core.paths import default_root
 
+WARMUP_ENV = "AGNEWS_WARMUP"  # "0": no background loading (only to measure what it saves)
+
 if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
     from agnews_core.live_predict import Predictor
+    from agnews_core.tfidf_predict import TfidfPredictor
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,12 +30,38 @@ def store() -> ArtifactStore:
     return job_manager().store
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def predictor(sweep_id: str, run_id: str, quantize: bool) -> Predictor:
-    """A loaded model for live predictions, kept across reruns and sessions (torch loads on the first call)."""
-    from agnews_core.live_predict import Predictor, RunRef
+def predictor(sweep_id: str, run_id: str, quantize: bool | None) -> Predictor:
+    """A loaded model for live predictions, shared by every session; waits for its background load if needed."""
+    from agnews_ui import warmup
 
-    return Predictor.for_run(store(), RunRef(sweep_id, run_id), quantize=quantize)
+    return _wait(warmup.start_model(store().root, sweep_id, run_id, quantize), "Loading the model…")
+
+
+def tfidf_demo() -> TfidfPredictor:
+    """The TF-IDF demo predictor (fitted once per process in the background); waits for the fit if needed."""
+    from agnews_ui import warmup
+
+    return _wait(warmup.start_tfidf(), "Fitting the TF-IDF demo on the bundled sample…")
+
+
+def _wait(pending: Any, message: str) -> Any:
+    """A background load's result; a spinner only while it is still running (re-raises its error)."""
+    if pending.future.done():
+        return pending.future.result()
+    with st.spinner(message):
+        return pending.future.result()
+
+
+def warm_up(sweep_id: str | None = None, run_id: str | None = None, quantize: bool | None = None) -> None:
+    """Start loading, in the background, the TF-IDF demo and the given run's model, else the Predict default."""
+    from agnews_ui import warmup
+
+    if os.environ.get(WARMUP_ENV, "1") == "0":  # bench/first_answer.py's baseline: load on the first Classify
+        return
+    root = store().root
+    warmup.start_default(root, quantize)
+    if sweep_id and run_id:
+        warmup.start_model(root, sweep_id, run_id, quantize)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

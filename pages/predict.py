@@ -1,26 +1,32 @@
-"""Predict: classify a headline with a saved run (or the untrained model) and see the probabilities."""
+"""Predict: classify a headline with a saved run (or the untrained model) beside the TF-IDF demo."""
 
 import streamlit as st
 
 from agnews_core.artifacts import ArtifactError
-from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, TextError
+from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, TextError, clean_text
 from agnews_core.models import ModelLoadError
+from agnews_core.tfidf_predict import NAME as TFIDF_NAME
 from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_label
 from agnews_ui.calibration_view import calibrated_confidence, run_temperature
-from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct
 from agnews_ui.pickers import pick_model
-from agnews_ui.resources import predictor, sample_headlines
+from agnews_ui.predict_view import quick_demo_offer, show_answer
+from agnews_ui.resources import predictor, sample_headlines, tfidf_demo, warm_up
 
 page_registry.ensure_app_navigation(__file__)
 
 TEXT_KEY = "predict_text"
+COUNT_KEY = "predict_answers"  # numbers each answer's container, so a browser can tell a new answer from the last
 MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the first MAX_CHARS anyway
 
 
 st.title("Predict")
 ref = pick_model()
+# Both loads run in background threads while the user types: Classify waits only for what is still loading.
+warm_up(ref.sweep_id if ref else None, ref.run_id if ref else None, DEFAULT_QUANTIZE)
+if ref is None:
+    quick_demo_offer()
 
 sample = st.selectbox("Or pick a sample headline", ["", *sample_headlines()], key="predict_sample",
                       format_func=lambda t: t[:120] + ("…" if len(t) > 120 else "") if t else "(type your own)")
@@ -35,29 +41,38 @@ with st.form("predict"):
 
 if submitted:
     try:
-        model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE)
-        result = model.predict(text)
+        cleaned = clean_text(text)  # before any model: an empty text is answered at once
+        demo = tfidf_demo().predict(text)
+        model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE) if ref else None
+        result = model.predict(text) if model else None
     except TextError as exc:
         st.warning(str(exc), icon=":material/edit:")
         st.stop()
     except (ArtifactError, ModelLoadError, ValueError) as exc:
         st.error(f"This model cannot be used: {exc}")
         st.stop()
-    left, right = st.columns([1, 2])
-    left.metric("Label", result.label)
-    left.metric("Confidence", pct(result.confidence), help="The model's own probability for this label (softmax).")
-    temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)
-    if temperature is not None:
-        left.metric("Calibrated confidence", pct(calibrated_confidence(result.probabilities, result.label_id,
-                                                                        temperature)),
-                    help=f"After temperature scaling (T = {temperature:.2f}, fitted on this run's validation rows): "
-                         "closer to how often such predictions are right. The chart shows the model's own probabilities.")
-    left.metric("Latency", f"{result.latency_ms:.1f} ms",
-                help="Tokenizing and one forward pass on this machine's CPU, model already loaded.")
-    left.caption("int8 CPU model" if model.quantized else "full-precision model")
-    right.plotly_chart(probability_figure(result.probabilities, result.label_id), key="probabilities")
-    if result.truncated:
-        st.info(f"The text was cut to its first {MAX_CHARS:,} characters; the model reads about 128 tokens.",
-                icon=":material/content_cut:")
-    st.subheader("Why this label?")
-    why_this_label(model, (ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE), text, result.label_id, key="why-predict")
+    st.session_state[COUNT_KEY] = st.session_state.get(COUNT_KEY, 0) + 1
+    with st.container(key=f"predict_answer_{st.session_state[COUNT_KEY]}"):
+        if model is not None and result is not None:
+            tuned, baseline = st.columns(2)
+            with tuned:
+                variant = "int8 CPU model" if model.quantized else f"{model.variant} model"
+                show_answer("Fine-tuned model", f"{'untrained baseline' if ref.is_untrained else ref.run_id} · "
+                            f"sweep {ref.sweep_id} · {variant}", result, "probabilities")
+                temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)
+                if temperature is not None:
+                    calibrated = calibrated_confidence(result.probabilities, result.label_id, temperature)
+                    st.metric("Calibrated confidence", pct(calibrated),
+                              help=f"After temperature scaling (T = {temperature:.2f}, fitted on this run's validation "
+                                   "rows): closer to how often such predictions are right. 'Confidence' and the chart "
+                                   "show the model's own probabilities.")
+            with baseline:
+                show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+        else:
+            show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+        if cleaned.truncated:
+            st.info(f"The text was cut to its first {MAX_CHARS:,} characters; the model reads about 128 tokens.",
+                    icon=":material/content_cut:")
+    if model is not None and result is not None:
+        st.subheader("Why this label?")
+        why_this_label(model, (ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE), text, result.label_id, key="why-predict")

@@ -20,9 +20,10 @@ TIMEOUT = 60  # the first run that imports torch or transformers takes seconds
 
 def reset_streamlit() -> None:
     """Stop the cached job manager's worker, then forget every cached resource and table."""
-    from agnews_ui import resources
+    from agnews_ui import resources, warmup
 
     resources.job_manager().stop()
+    warmup.LOADER.clear(keep=(warmup.TFIDF_KEY,))  # the TF-IDF demo does not depend on artifacts: fit it once
     st.cache_resource.clear()
     st.cache_data.clear()
 

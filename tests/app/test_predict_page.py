@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
+from agnews_core.demo import quick_demo_config
+from agnews_core.executors import THREAD
 from agnews_core.labels import LABELS
-from agnews_core.live_predict import MAX_CHARS
+from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS
+from agnews_core.tfidf_predict import NAME as TFIDF_NAME
+from agnews_ui import resources, warmup
+from agnews_ui.predict_view import QUICK_DEMO_BUTTON
 
 from .conftest import button, metrics, values
 
@@ -23,10 +29,71 @@ def classify(at, text: str):
     return at
 
 
-def test_empty_predict_says_to_start_a_sweep(open_page) -> None:
+def test_with_no_runs_the_tfidf_demo_answers(open_page) -> None:
     at = open_page(PREDICT)
-    assert values(at.info) == ["No runs yet: start a sweep on the Sweep page, then classify text here."]
-    assert not at.text_area
+    assert any(m.startswith("No fine-tuned model yet: answers come from the TF-IDF demo.") for m in values(at.info))
+    at = classify(at, "Stocks rally as Wall Street cheers strong earnings")
+    assert [h.value for h in at.subheader] == ["TF-IDF demo"]
+    assert TFIDF_NAME in values(at.caption)
+    assert metrics(at)["Label"] == "Business"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_the_quick_demo_button_queues_the_quick_demo_sweep(open_page) -> None:
+    at = open_page(PREDICT)
+    manager = resources.job_manager()
+    manager.executors[THREAD] = WaitForCancel()  # queue it for real; never train MiniLM in a page test
+    button(at, QUICK_DEMO_BUTTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    sweeps, _ = manager.sweeps()
+    assert [s.config for s in sweeps] == [quick_demo_config()]
+    assert sweeps[0].config.label == "quick demo model"
+    assert not [b for b in at.button if b.label == QUICK_DEMO_BUTTON]  # no second one while it is queued or running
+    assert any("It becomes the default model here when it is done." in m for m in values(at.info))
+
+
+def test_a_fine_tuned_run_answers_beside_the_tfidf_demo(open_page, finished) -> None:
+    at = classify(open_page(PREDICT), "NASA launches a new Mars rover")
+    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo"]
+    captions = values(at.caption)
+    assert any(c.startswith(f"{finished.best_run_id} · sweep {finished.sweep_id} · ") for c in captions)
+    assert TFIDF_NAME in captions
+    assert [m.label for m in at.metric] == ["Label", "Confidence", "Latency"] * 2
+    assert all(m.value in LABELS for m in at.metric if m.label == "Label")
+    charts = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")]
+    assert len(charts) == 2 and all(abs(sum(c["y"]) - 100) < 0.01 for c in charts)
+    assert not [b for b in at.button if b.label == QUICK_DEMO_BUTTON]
+
+
+def test_the_page_renders_while_the_model_still_loads(open_page, finished, monkeypatch) -> None:
+    release = threading.Event()
+    real_loader = warmup.model_loader
+
+    def slow_loader(*args):
+        load = real_loader(*args)
+        return lambda: release.wait(60) and load()
+
+    monkeypatch.setattr(warmup, "LOADER", warmup.BackgroundLoader())
+    monkeypatch.setattr(warmup, "model_loader", slow_loader)
+    try:
+        at = open_page(PREDICT)  # returns although the model cannot finish loading yet
+        key = warmup.model_key(resources.store().root, finished.sweep_id, finished.best_run_id, DEFAULT_QUANTIZE)
+        assert not warmup.LOADER.is_ready(key)
+        assert at.text_area(key="predict_text") is not None and button(at, "Classify")
+        empty = classify(at, "  ")  # an empty text is answered without waiting for the model either
+        assert values(empty.warning) == [EMPTY]
+    finally:
+        release.set()
+    at = classify(at, "Oil prices jump as supply fears grow")
+    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo"]
+    assert warmup.LOADER.is_ready(key)
+
+
+class WaitForCancel:
+    """A sweep executor that keeps the sweep running until it is cancelled (the manager's stop() cancels it)."""
+
+    def run(self, sweep_id, publish, cancel) -> None:
+        cancel.wait(120)
 
 
 def test_models_list_best_run_first_and_the_untrained_baseline_last(open_page, finished) -> None:

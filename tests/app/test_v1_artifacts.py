@@ -66,10 +66,11 @@ def test_errors_reads_the_v1_predictions(open_page, v1) -> None:
     assert len(at.dataframe[0].value) > 0
 
 
-def test_predict_offers_the_untrained_model_of_the_v1_sweep(open_page, v1) -> None:
-    at = open_page("pages/predict.py")  # the fixture kept no weights: only the baseline model can be chosen
-    choice = at.selectbox[0]
-    assert len(choice.options) == 1 and "untrained" in choice.options[0] and SWEEP_ID in choice.options[0]
+def test_predict_answers_with_the_tfidf_demo_beside_the_v1_sweep(open_page, v1) -> None:
+    # The fixture kept no weights: no fine-tuned model to choose (the untrained one is listed only beside one).
+    at = open_page("pages/predict.py")
+    assert [box.label for box in at.selectbox] == ["Or pick a sample headline"]
+    assert any(m.startswith("No fine-tuned model yet: answers come from the TF-IDF demo.") for m in values(at.info))
     assert not at.warning and not at.error
 
 

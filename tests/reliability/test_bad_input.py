@@ -188,8 +188,8 @@ def test_the_predict_page_answers_every_text_with_a_label_or_a_message(finished_
             assert "This text is empty" in " ".join(texts(at.warning)), name
             assert not at.metric, name
             continue
-        labels = [m.value for m in at.metric if m.label == "Label"]
-        assert len(labels) == 1 and labels[0] in LABELS, name
+        labels = [m.value for m in at.metric if m.label == "Label"]  # the fine-tuned run's, then the TF-IDF demo's
+        assert len(labels) == 2 and set(labels) <= set(LABELS), name
         truncated = "cut to its first 5,000 characters" in page_messages(at)
         assert truncated == (len(text) > 5_000), name
     assert len(HOSTILE_TEXTS["100,000 characters"]) == 100_000

@@ -1,0 +1,60 @@
+"""Predict's pieces: one model's answer as a column, and the offer to train the quick demo model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from agnews_core.config import format_lr
+from agnews_core.demo import QUICK_DEMO_NAME, active_quick_demo, quick_demo_config
+from agnews_core.progress import format_duration
+from agnews_ui import page_registry
+from agnews_ui.charts import probability_figure
+from agnews_ui.format import pct, progress_text
+
+QUICK_DEMO_BUTTON = "Train a quick demo model"
+
+
+def show_answer(title: str, caption: str, result: Any, chart_key: str) -> None:
+    """A model's name, label, confidence, latency and probability chart, in the current container."""
+    st.subheader(title, divider="gray")
+    st.caption(caption)
+    left, middle, right = st.columns(3)
+    left.metric("Label", result.label)
+    middle.metric("Confidence", pct(result.confidence))
+    right.metric("Latency", f"{result.latency_ms:.1f} ms",
+                 help="Preparing the text and one prediction on this machine's CPU, model already loaded.")
+    st.plotly_chart(probability_figure(result.probabilities, result.label_id), key=chart_key)
+
+
+def quick_demo_offer() -> None:
+    """With no fine-tuned model: the quick demo's state if one is queued or running, else a button that queues it."""
+    from agnews_ui.resources import job_manager
+
+    manager = job_manager()
+    if active_quick_demo(manager.jobs(runs_for=1)[0]) is not None:
+        _watch_quick_demo()
+        page_registry.link(page_registry.SWEEP, "Watch it on the Sweep page")
+        return
+    config = quick_demo_config()
+    seconds = manager.estimate_seconds(config)
+    st.info("No fine-tuned model yet: answers come from the TF-IDF demo. Fine-tune MiniLM on "
+            f"{config.train_size:,} rows of the bundled sample (lr {format_lr(config.learning_rates[0])}, one epoch): "
+            f"about {format_duration(seconds)} on this machine, then it answers here beside TF-IDF.",
+            icon=":material/info:")
+    if st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:"):
+        manager.submit(config)
+        st.rerun()
+
+
+@st.fragment(run_every="3s")
+def _watch_quick_demo() -> None:
+    """The quick demo's progress, refreshed every 3 s; the whole page reruns once it ends (it becomes the default)."""
+    from agnews_ui.resources import job_manager
+
+    job = active_quick_demo(job_manager().jobs(runs_for=1)[0])
+    if job is None:
+        st.rerun()
+    line = progress_text(job.progress) if job.progress else f"The {QUICK_DEMO_NAME} is {job.sweep.status}."
+    st.info(f"{line} It becomes the default model here when it is done.", icon=":material/model_training:")
