@@ -119,7 +119,7 @@ class RaySweepRunner(SweepRunner):
                 self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
         else:
             self._run_trials(splits)
-        return self._finish()
+        return self._finish(splits.validation)
 
     # ---- the trials
     def _run_trials(self, splits: Any) -> None:

@@ -54,13 +54,14 @@ def test_the_quick_demo_button_queues_the_quick_demo_sweep(open_page) -> None:
 
 def test_a_fine_tuned_run_answers_beside_the_tfidf_demo(open_page, finished) -> None:
     at = classify(open_page(PREDICT), "NASA launches a new Mars rover")
-    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo"]
+    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo", "Why this label?"]
     captions = values(at.caption)
     assert any(c.startswith(f"{finished.best_run_id} · sweep {finished.sweep_id} · ") for c in captions)
     assert TFIDF_NAME in captions
-    assert [m.label for m in at.metric] == ["Label", "Confidence", "Latency"] * 2
+    assert [m.label for m in at.metric] == ["Label", "Confidence", "Latency", "Calibrated confidence",
+                                            "Label", "Confidence", "Latency"]
     assert all(m.value in LABELS for m in at.metric if m.label == "Label")
-    charts = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")]
+    charts = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")[:2]]  # then "Why this label?"
     assert len(charts) == 2 and all(abs(sum(c["y"]) - 100) < 0.01 for c in charts)
     assert not [b for b in at.button if b.label == QUICK_DEMO_BUTTON]
 
@@ -85,7 +86,7 @@ def test_the_page_renders_while_the_model_still_loads(open_page, finished, monke
     finally:
         release.set()
     at = classify(at, "Oil prices jump as supply fears grow")
-    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo"]
+    assert [h.value for h in at.subheader] == ["Fine-tuned model", "TF-IDF demo", "Why this label?"]
     assert warmup.LOADER.is_ready(key)
 
 

@@ -124,7 +124,8 @@ def test_a_shared_predictor_explains_with_its_own_model_under_its_lock(finished_
     texts = ["Oil prices rise", "Team wins the cup final", "Oil prices rise"]
     probs = predictor.probabilities(texts)
     assert probs.shape == (3, 4)
-    np.testing.assert_allclose(probs[0], predictor.predict(texts[0]).probabilities, atol=1e-5)
+    # int8 dynamic quantization scales activations per batch: a batch of 3 and a single text differ slightly.
+    np.testing.assert_allclose(probs[0], predictor.predict(texts[0]).probabilities, atol=1e-3 if quantize else 1e-5)
     np.testing.assert_allclose(probs[0], probs[2])
     lock = predictor._lock  # noqa: SLF001 - the test checks that the model only runs while the lock is held
     held: list[bool] = []
