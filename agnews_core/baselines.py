@@ -15,16 +15,19 @@ TFIDF = "TF-IDF + logistic regression"
 UNTRAINED = "untrained model"
 
 
+def tfidf_features() -> Any:
+    """The one TF-IDF recipe (words and bigrams, sublinear tf) of the baseline, the demo and label review."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+
+
 def tfidf_pipeline(seed: int) -> Any:
     """The unfitted baseline: word and bigram TF-IDF, then logistic regression (sklearn Pipeline)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
-        LogisticRegression(C=10.0, max_iter=1000, random_state=seed),
-    )
+    return make_pipeline(tfidf_features(), LogisticRegression(C=10.0, max_iter=1000, random_state=seed))
 
 
 def fit_tfidf(train: pd.DataFrame, seed: int) -> Any:

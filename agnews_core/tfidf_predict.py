@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from agnews_core.baselines import tfidf_pipeline
+from agnews_core.baselines import tfidf_features
 from agnews_core.labels import NUM_LABELS
 from agnews_core.live_predict import Prediction, clean_text
 
@@ -24,8 +24,7 @@ def demo_pipeline(seed: int = SEED) -> Any:
     from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import make_pipeline
 
-    features = tfidf_pipeline(seed).steps[0][1]  # the same word + bigram TF-IDF as the Results baseline
-    return make_pipeline(features, SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=10, tol=None,
+    return make_pipeline(tfidf_features(), SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=10, tol=None,
                                                  random_state=seed))
 
 
