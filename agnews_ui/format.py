@@ -34,6 +34,13 @@ def sweep_title(sweep: SweepRecord) -> str:
     return f"{sweep.sweep_id}{name} · {sweep.config.model} · lr {lrs}"
 
 
+def executor_label(config: object) -> str:
+    """'on Ray (local)' for a Ray sweep; '' for this machine's thread, the default."""
+    if getattr(config, "executor", "thread") != "ray":
+        return ""
+    return f"on Ray ({getattr(config, 'ray_address', 'local')})"
+
+
 def sweep_kind(sweep: SweepRecord) -> str:
     """'Final training of sweep <id>' for a final training, else 'Sweep'."""
     return f"Final training of sweep {sweep.config.final_of}" if sweep.config.final_of else "Sweep"

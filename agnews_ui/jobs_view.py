@@ -15,18 +15,12 @@ from agnews_ui.format import (
     STATE_BADGES,
     elapsed_seconds,
     escape_markdown,
+    executor_label,
     pct,
     progress_fraction,
     progress_text,
     sweep_title,
 )
-
-
-def executor_label(config: object) -> str:
-    """'on Ray (local)' for a Ray sweep; '' for this machine's thread, the default."""
-    if getattr(config, "executor", "thread") != "ray":
-        return ""
-    return f"on Ray ({getattr(config, 'ray_address', 'local')})"
 
 
 def runs_table(view: JobSnapshot) -> pd.DataFrame:

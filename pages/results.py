@@ -7,7 +7,7 @@ from agnews_core.states import SweepState
 from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure
 from agnews_ui.final_training_view import render_final_training, render_pipeline_snippet
-from agnews_ui.format import escape_markdown, pct, sweep_kind
+from agnews_ui.format import escape_markdown, executor_label, pct, sweep_kind
 from agnews_ui.pickers import load_runs, pick_sweep, sweeps_or_first_steps
 from agnews_ui.reproducibility import render_environment_card
 from agnews_ui.resources import store as get_store
@@ -20,8 +20,10 @@ store = get_store()
 sweep = pick_sweep(sweeps_or_first_steps())
 runs = load_runs(store, sweep)
 config = sweep.config
-st.caption(f"{sweep_kind(sweep)} · {sweep.status} · {sweep.model_description} · {sweep.data_description or config.data} · "
-           f"train {config.train_size:,} rows, {config.epochs:g} epoch(s), batch {config.batch_size}, seed {config.seed}")
+where = executor_label(config)  # the one thing that tells a Ray sweep's results from a thread sweep's
+st.caption(f"{sweep_kind(sweep)} · {sweep.status}{f' · {where}' if where else ''} · {sweep.model_description} · "
+           f"{sweep.data_description or config.data} · train {config.train_size:,} rows, {config.epochs:g} epoch(s), "
+           f"batch {config.batch_size}, seed {config.seed}")
 if sweep.corrections is not None:
     st.caption(f"Label corrections: {sweep.corrections.describe()}; the test rows are the official ones.")
 if sweep.error:

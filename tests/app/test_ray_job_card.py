@@ -10,7 +10,8 @@ from agnews_core.ray_cluster import ClusterInfo
 from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import RunState, SweepState
-from agnews_ui.jobs_view import executor_label, runs_table
+from agnews_ui.format import executor_label
+from agnews_ui.jobs_view import runs_table
 
 
 def _ray_view() -> JobSnapshot:
