@@ -180,7 +180,7 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
                   step=outcome.steps_done, total_steps=outcome.total_steps)
     result = dict(final_eval_loss=outcome.final_eval_loss, total_steps=outcome.total_steps,
                   steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
-                  train_examples_per_second=round(outcome.examples_per_second, 2))
+                  train_examples_per_second=round(outcome.examples_per_second, 2), precision=str(outcome.precision))
     if outcome.cancelled:
         board.update.remote(index, status="cancelled", result=result, **fields)
         return

@@ -136,14 +136,15 @@ class SweepRunner:
         best = pick_best(self.runs)
         if self.config.keep_models == KeepModels.BEST:
             self._delete_models_except(best)
-            kept = next((i for i, r in enumerate(self.runs) if r.run_id == best and r.model_saved), None)
-            if kept is not None:
-                try:
-                    loaded = load_saved(self.store.model_dir(self.sweep.sweep_id, best))
-                except Exception:  # noqa: BLE001 - no choice recorded means "serve fp32", never a failed sweep
-                    logger.exception("the kept model of %s could not be reloaded to choose its variant", best)
-                else:
-                    self._choose_variant(kept, loaded, validation)
+        # Each kept model not measured yet ('best' keeps one; Ray trials measure none) is measured here, once.
+        for kept in [i for i, r in enumerate(self.runs) if r.model_saved and r.inference_variant is None]:
+            run_id = self.runs[kept].run_id
+            try:
+                loaded = load_saved(self.store.model_dir(self.sweep.sweep_id, run_id))
+            except Exception:  # noqa: BLE001 - no choice recorded means "serve fp32", never a failed sweep
+                logger.exception("the kept model of %s could not be reloaded to choose its variant", run_id)
+            else:
+                self._choose_variant(kept, loaded, validation)
         status = final_status(self.runs, self.cancel.is_set())
         failed = [r for r in self.runs if r.status == RunState.FAILED]
         error = "; ".join(f"lr {r.lr_label}: {r.error}" for r in failed)[:2000]
