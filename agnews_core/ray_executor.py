@@ -19,11 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.config import ASHA, RAY, SweepConfig, format_lr
+from agnews_core.config import ASHA, RAY, SweepConfig
 from agnews_core.metrics import EvalMetrics
-from agnews_core.progress import Progress
+from agnews_core.ray_board_records import (
+    ENDED,
+    NOT_STARTED,
+    final_changes,
+    live_changes,
+    sweep_progress,
+    trial_progress,
+)
 from agnews_core.ray_cluster import LOCAL, ClusterError, ClusterInfo, check_cluster, connect, current_info
-from agnews_core.records import LossPoint, SweepRecord
+from agnews_core.records import SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback
 from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import SweepRunner, now_iso, run_specs
@@ -32,8 +39,7 @@ logger = logging.getLogger(__name__)
 
 POLL_S = 0.5  # how often the driver reads the board
 CLUSTER_POLL_S = 2.0  # how often it asks the cluster for free resources
-CANCEL_GRACE_S = 20.0
-ENDED = ("done", "cancelled", "failed", "skipped")  # what a trial tells the board as it ends  # after cancel, trials get this long to stop on their own before Tune stops them
+CANCEL_GRACE_S = 20.0  # after cancel, trials get this long to stop on their own before Tune stops them
 
 
 @dataclass(frozen=True)
@@ -229,13 +235,8 @@ class RaySweepRunner(SweepRunner):
             if trial["version"] == self._versions[i] or trial["status"] == "pending" or i in self._final:
                 continue
             self._versions[i] = trial["version"]
-            run = self.runs[i]
-            changes: dict[str, Any] = dict(
-                train_loss=_points(trial["train_loss"]), eval_loss=_points(trial["eval_loss"]),
-                steps_done=trial["step"], total_steps=trial["total_steps"], node=trial["node"])
-            if run.status == RunState.PENDING:
-                changes.update(status=RunState.RUNNING, started_at=now_iso())
-            self.runs[i] = run.with_changes(**changes)
+            changes = live_changes(self.runs[i], trial, now_iso())
+            self.runs[i] = self.runs[i].with_changes(**changes)
             if trial["status"] in ENDED:
                 self._finalize(i, None, {})
             elif changes.get("status") or time.monotonic() - self._saved_at[i] > 2.0:
@@ -245,30 +246,11 @@ class RaySweepRunner(SweepRunner):
     def _finalize(self, i: int, tune_error: Exception | None, metrics: dict[str, Any]) -> None:
         """Write one run's final state from what its trial told the board and what Tune saw."""
         self._final.add(i)
-        trial = self.trials[i] if i < len(self.trials) else {"status": "pending", "result": {}, "error": ""}
-        status, result = trial["status"], dict(trial.get("result") or {})
-        end = dict(finished_at=now_iso())
-        steps = f"{trial.get('step', 0)}/{trial.get('total_steps', 0)}"
-        if status == "done":
-            self._finish_done(i, result)
-            return
-        for key in ("validation", "test", "inference"):
-            result.pop(key, None)
-        if status == "cancelled" or (self.cancel.is_set() and status == "running" and tune_error is None):
-            self._save_run(i, status=RunState.CANCELLED, error=f"cancelled at step {steps}; curves kept",
-                           **result, **end)
-        elif status == "failed":
-            self._save_run(i, status=RunState.FAILED, error=trial["error"], **end)
-        elif tune_error is not None:
-            where = f" (pid {trial.get('pid')} on {trial.get('node')})" if trial.get("pid") else ""
-            self._save_run(i, status=RunState.FAILED, **end,
-                           error=f"the Ray worker running this trial died{where}: {_first_line(tune_error)}")
-        elif status == "running":
-            step = int(metrics.get("step") or trial.get("step", 0))
-            self._save_run(i, status=RunState.STOPPED_EARLY, steps_done=step, **end,
-                           error=f"stopped early at step {step}/{trial.get('total_steps', 0)} (ASHA on eval loss)")
+        trial = self.trials[i] if i < len(self.trials) else NOT_STARTED
+        if trial["status"] == "done":
+            self._finish_done(i, dict(trial.get("result") or {}))
         else:
-            self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
+            self._save_run(i, **final_changes(trial, tune_error, metrics, self.cancel.is_set(), now_iso()))
 
     def _finish_done(self, i: int, result: dict[str, Any]) -> None:
         run_id = self.runs[i].run_id
@@ -295,26 +277,15 @@ class RaySweepRunner(SweepRunner):
 
     # ---- snapshots
     def _publish(self) -> None:
-        live = tuple(self._trial_progress(i, t) for i, t in enumerate(self.trials) if t["status"] == "running")
+        live = tuple(trial_progress(self.runs[i], t, len(self.runs)) for i, t in enumerate(self.trials)
+                     if t["status"] == "running")
         if live and self.progress is not None and self.progress.phase not in ("finished",):
-            done = sum(1 for t in self.trials if t["status"] not in ("pending", "running"))
-            queued = sum(1 for t in self.trials if t["status"] == "pending")
-            within = sum(p.step / p.total_steps for p in live if p.total_steps)
-            self.progress = Progress("trials", f"{len(live)} trials running on Ray, {queued} queued, {done} finished",
-                                     done, len(self.runs), step=round(within * 1000), total_steps=1000,
-                                     eta_seconds=max((p.eta_seconds or 0 for p in live), default=None)
-                                     if not queued else None)
+            self.progress = sweep_progress(self.trials, live, len(self.runs))
         try:
             self.on_snapshot(JobSnapshot(self.sweep, tuple(self.runs), self.progress, run_progress=live,
                                          cluster=self.cluster))
         except Exception:  # noqa: BLE001 - a broken display must not kill the sweep
             logger.exception("snapshot callback failed")
-
-    def _trial_progress(self, i: int, trial: dict[str, Any]) -> Progress:
-        run = self.runs[i]
-        return Progress(trial["phase"], f"lr {format_lr(run.learning_rate)}: step {trial['step']}/"
-                        f"{trial['total_steps']}", i, len(self.runs), run.learning_rate, trial["step"],
-                        trial["total_steps"], trial["examples_per_second"], trial["eta_seconds"], trial["node"])
 
 
 def _cluster_or(previous: ClusterInfo | None, address: str) -> ClusterInfo | None:
@@ -322,12 +293,3 @@ def _cluster_or(previous: ClusterInfo | None, address: str) -> ClusterInfo | Non
         return current_info(address)
     except Exception:  # noqa: BLE001 - a slow answer keeps the last picture
         return previous
-
-
-def _points(raw: list[Any]) -> tuple[LossPoint, ...]:
-    return tuple(LossPoint(int(s), float(e), float(loss)) for s, e, loss in raw)
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0][:300]}" if lines else type(exc).__name__
