@@ -92,8 +92,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, prepare_artifacts: Callable
         prepare_artifacts(artifacts)
     log = workdir / "streamlit.log"
     port = free_port()
+    # A Ray sweep from the browser must keep every Ray port on loopback (shared NOTES.md).
     env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false"}
+           "TOKENIZERS_PARALLELISM": "false", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
                # Other people edit files here while tests run: no reloads, and no inotify watches on .venv.
