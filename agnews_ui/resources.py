@@ -30,11 +30,11 @@ def store() -> ArtifactStore:
     return job_manager().store
 
 
-def predictor(sweep_id: str, run_id: str, quantize: bool | None) -> Predictor:
+def predictor(sweep_id: str, run_id: str, quantize: bool | None, waiting: str = "Loading the model…") -> Predictor:
     """A loaded model for live predictions, shared by every session; waits for its background load if needed."""
     from agnews_ui import warmup
 
-    return _wait(warmup.start_model(store().root, sweep_id, run_id, quantize), "Loading the model…")
+    return _wait(warmup.start_model(store().root, sweep_id, run_id, quantize), waiting)
 
 
 def tfidf_demo() -> TfidfPredictor:

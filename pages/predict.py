@@ -43,33 +43,38 @@ if submitted:
     try:
         cleaned = clean_text(text)  # before any model: an empty text is answered at once
         demo = tfidf_demo().predict(text)
-        model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE) if ref else None
-        result = model.predict(text) if model else None
     except TextError as exc:
         st.warning(str(exc), icon=":material/edit:")
         st.stop()
-    except (ArtifactError, ModelLoadError, ValueError) as exc:
-        st.error(f"This model cannot be used: {exc}")
-        st.stop()
     st.session_state[COUNT_KEY] = st.session_state.get(COUNT_KEY, 0) + 1
-    with st.container(key=f"predict_answer_{st.session_state[COUNT_KEY]}"):
-        if model is not None and result is not None:
-            tuned, baseline = st.columns(2)
-            with tuned:
-                variant = "int8 CPU model" if model.quantized else f"{model.variant} model"
-                show_answer("Fine-tuned model", f"{'untrained baseline' if ref.is_untrained else ref.run_id} · "
-                            f"sweep {ref.sweep_id} · {variant}", result, "probabilities")
-                temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)
-                if temperature is not None:
-                    calibrated = calibrated_confidence(result.probabilities, result.label_id, temperature)
-                    st.metric("Calibrated confidence", pct(calibrated),
-                              help=f"After temperature scaling (T = {temperature:.2f}, fitted on this run's validation "
-                                   "rows): closer to how often such predictions are right. 'Confidence' and the chart "
-                                   "show the model's own probabilities.")
-            with baseline:
-                show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
-        else:
+    answer = st.session_state[COUNT_KEY]
+    model = result = None
+    with st.container(key=f"predict_answer_{answer}"):
+        if ref is None:
             show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+        else:
+            tuned, baseline = st.columns(2)
+            with baseline:  # drawn first: while the fine-tuned model still loads, TF-IDF has answered already
+                show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+            with tuned, st.container(key=f"predict_tuned_{answer}"):
+                try:
+                    model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE,
+                                      waiting="Loading the fine-tuned model… (TF-IDF has answered meanwhile)")
+                    result = model.predict(text)
+                except (ArtifactError, ModelLoadError, ValueError, TextError) as exc:
+                    st.error(f"This model cannot be used: {exc}")
+                    model = None
+                else:
+                    variant = "int8 CPU model" if model.quantized else f"{model.variant} model"
+                    show_answer("Fine-tuned model", f"{'untrained baseline' if ref.is_untrained else ref.run_id} · "
+                                f"sweep {ref.sweep_id} · {variant}", result, "probabilities")
+                    temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)
+                    if temperature is not None:
+                        calibrated = calibrated_confidence(result.probabilities, result.label_id, temperature)
+                        st.metric("Calibrated confidence", pct(calibrated),
+                                  help=f"After temperature scaling (T = {temperature:.2f}, fitted on this run's "
+                                       "validation rows): closer to how often such predictions are right. "
+                                       "'Confidence' and the chart show the model's own probabilities.")
         if cleaned.truncated:
             st.info(f"The text was cut to its first {MAX_CHARS:,} characters; the model reads about 128 tokens.",
                     icon=":material/content_cut:")

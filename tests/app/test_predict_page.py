@@ -156,3 +156,13 @@ def test_a_sample_headline_fills_the_text_box(open_page, finished) -> None:
     assert at.text_area(key="predict_text").value.startswith(headline.rstrip("…"))
     button(at, "Classify").click().run()
     assert metrics(at)["Label"] in LABELS
+
+
+def test_a_model_that_cannot_load_leaves_the_tfidf_answer_and_says_why(open_page, finished, artifacts) -> None:
+    weights = next(artifacts.rglob(f"{finished.best_run_id}/**/model.safetensors"))
+    weights.write_bytes(b"not a safetensors file")
+    at = classify(open_page(PREDICT), "Oil prices jump as supply fears grow")
+    assert [h.value for h in at.subheader] == ["TF-IDF demo"]
+    assert metrics(at)["Label"] in LABELS
+    (error,) = values(at.error)
+    assert error.startswith("This model cannot be used: ")
