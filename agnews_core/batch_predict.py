@@ -32,9 +32,13 @@ class PredictionTable:
 
 
 def predict_probabilities(
-    model: Any, tokenizer: Any, texts: Sequence[str], batch_size: int = 64, max_length: int = 128
+    model: Any, tokenizer: Any, texts: Sequence[str], batch_size: int = 64, max_length: int = 128,
+    precision: str = "fp32",
 ) -> PredictionTable:
-    """Class probabilities for raw texts: batches of similar length, dynamic padding, no gradient."""
+    """Class probabilities for raw texts: batches of similar length, dynamic padding, no gradient.
+
+    precision 'bf16' or 'fp16' scores under autocast, as a run trained in that precision does (a resolved
+    precision: 'auto' is the caller's to resolve)."""
     import torch
 
     started = time.perf_counter()
@@ -46,7 +50,7 @@ def predict_probabilities(
     was_training = model.training
     model.eval()
     try:
-        with torch.inference_mode():
+        with torch.inference_mode(), _autocast(precision, device):
             for start in range(0, len(order), batch_size):
                 index = order[start : start + batch_size]
                 batch = tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
@@ -56,6 +60,17 @@ def predict_probabilities(
     finally:
         model.train(was_training)
     return PredictionTable(probabilities=probabilities, seconds=time.perf_counter() - started)
+
+
+def _autocast(precision: str, device: Any) -> Any:
+    import contextlib
+
+    import torch
+
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(str(precision))
+    if dtype is None or (dtype is torch.float16 and device.type != "cuda"):
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
 
 
 def predictions_frame(texts: Sequence[str], labels: Sequence[int], table: PredictionTable, split: str) -> pd.DataFrame:

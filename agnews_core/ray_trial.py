@@ -185,13 +185,15 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
         board.update.remote(index, status="cancelled", result=result, **fields)
         return
     board.update.remote(index, phase="evaluating", **fields)
-    result.update(_evaluate_and_write(spec, context, splits, loaded))
+    result.update(_evaluate_and_write(spec, context, splits, loaded, str(outcome.precision)))
     ray.get(board.update.remote(index, status="done", result=result))
     tune.report({"eval_loss": outcome.final_eval_loss, "step": outcome.steps_done})
 
 
-def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: Any) -> dict[str, Any]:
-    """Validation and test metrics, predictions and (unless keep_models is 'none') the model, written out."""
+def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: Any,
+                        precision: str) -> dict[str, Any]:
+    """Validation and test metrics (scored in the run's precision), predictions and (unless keep_models is 'none')
+    the model, written out."""
     import pandas as pd
 
     from agnews_core.artifacts import ArtifactStore
@@ -202,7 +204,7 @@ def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: A
     frames, metrics, rates = [], {}, []
     for split, frame in (("validation", splits.validation), ("test", splits.test)):
         table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
-                                      max_length=context.config.max_length)
+                                      max_length=context.config.max_length, precision=precision)
         rates.append((table.examples_per_second, len(table.probabilities)))
         metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted).to_dict()
         frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))

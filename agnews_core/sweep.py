@@ -182,7 +182,7 @@ class SweepRunner:
         try:
             loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
             table = predict_probabilities(loaded.model, loaded.tokenizer, splits.test["text"].tolist(),
-                                          max_length=self.config.max_length)
+                                          max_length=self.config.max_length, precision=self._scoring_precision())
             self._measured_inference(table.examples_per_second, len(table.probabilities))
             baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted)
         except Exception as exc:  # noqa: BLE001 - the runs report the same load failure, one per LR
@@ -225,17 +225,18 @@ class SweepRunner:
                 self._save_run(i, status=RunState.CANCELLED, finished_at=now_iso(),
                                error=f"cancelled at step {outcome.steps_done}/{outcome.total_steps}; curves kept")
                 return
-            self._evaluate_and_save(i, spec, loaded, splits)
+            self._evaluate_and_save(i, spec, loaded, splits, str(outcome.precision))
         except Exception as exc:  # noqa: BLE001 - one failed run must not stop the sweep
             logger.exception("run %s failed", spec.run_id)
             self._save_run(i, status=RunState.FAILED, error=_describe_error(exc), finished_at=now_iso())
 
-    def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits) -> None:  # noqa: ANN001
+    def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits,  # noqa: ANN001
+                           precision: str) -> None:
         self._progress("evaluating", f"Evaluating lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
         frames, metrics = [], {}
         for split, frame in (("validation", splits.validation), ("test", splits.test)):
             table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
-                                          max_length=self.config.max_length)
+                                          max_length=self.config.max_length, precision=precision)
             self._measured_inference(table.examples_per_second, len(table.probabilities))
             metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted)
             frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))
@@ -275,6 +276,12 @@ class SweepRunner:
                 self._save_run(run.index, model_saved=False)
 
     # ---- helpers
+    def _scoring_precision(self) -> str:
+        """The precision this machine's runs use (the config's, 'auto' resolved), for scoring the untrained model."""
+        from agnews_core.precision import hardware_info, resolve_precision
+
+        return str(resolve_precision(self.config.precision, hardware_info()))
+
     def _settings(self, spec: RunSpec) -> TrainSettings:
         c = self.config
         log_dir = str(self.store.run_dir(self.sweep.sweep_id, spec.run_id) / "tensorboard")

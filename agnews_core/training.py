@@ -151,7 +151,8 @@ def train_model(
 
     set_seed(settings.seed)
     train_set = tokenized_dataset(tokenizer, train, settings.max_length)
-    eval_set = tokenized_dataset(tokenizer, validation, settings.max_length).remove_columns(["length"])
+    # Sorted by length: the Trainer evaluates in order, so batches of similar length pad little (eval loss is a mean).
+    eval_set = tokenized_dataset(tokenizer, validation, settings.max_length).sort("length").remove_columns(["length"])
     steps_per_epoch = math.ceil(len(train_set) / settings.batch_size)
     total_steps = max(1, math.ceil(steps_per_epoch * settings.epochs))
     eval_every = max(1, math.ceil(total_steps / settings.evals_per_run))

@@ -75,3 +75,17 @@ def test_predictions_frame_columns() -> None:
     np.testing.assert_allclose(frame["confidence"], [0.7, 0.4])
     np.testing.assert_allclose(frame["p_Business"], [0.1, 0.3])
     assert frame["label"].dtype == "int64" and frame["predicted"].dtype == "int64"
+
+
+def test_bf16_scores_under_autocast_close_to_fp32(tiny) -> None:
+    fp32 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3).probabilities
+    bf16 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3, precision="bf16").probabilities
+    assert not np.array_equal(fp32, bf16)  # bf16 rounding shows: autocast really ran
+    np.testing.assert_allclose(bf16, fp32, atol=0.05)
+    np.testing.assert_allclose(bf16.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_fp16_on_a_cpu_scores_in_fp32(tiny) -> None:
+    fp32 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3).probabilities
+    fp16 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3, precision="fp16").probabilities
+    np.testing.assert_array_equal(fp16, fp32)
