@@ -20,7 +20,7 @@ DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (40.0, 180.0), "
 UNKNOWN_MODEL_THROUGHPUT = (9.0, 30.0)  # a DistilBERT-sized model
 MODEL_LOAD_SECONDS = 3.0
 DATA_LOAD_SECONDS = 1.0  # reading the 57k-row parquet folder and splitting took 0.5-1 s
-TFIDF_SECONDS_PER_TRAIN_ROW = 1.25e-3  # the TF-IDF baseline fit took 6.4 s on 5,120 rows, 0.47 s on 300
+TFIDF_SECONDS_PER_TRAIN_ROW = 1.25e-3  # the TF-IDF baseline fit took 6.4 s on 5,120 rows, 0.47 s on 300 (lbfgs)
 # Trainer.evaluate (unsorted batches of 64, plus the loss) ran 83 rows/s where predict_probabilities ran 170-220.
 TRAINER_EVAL_SLOWDOWN = 2.2
 

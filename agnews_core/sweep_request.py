@@ -19,7 +19,7 @@ class SweepRequest:
 
     config: SweepConfig | None
     errors: dict[str, str] = field(default_factory=dict)
-    data_note: str = ""  # what the chosen data is, e.g. 'bundled AG News sample (6,400 train / 7,600 test rows)'
+    data_note: str = ""  # what the chosen data is, e.g. 'bundled AG News sample (10,000 train / 7,600 test rows)'
 
 
 def exposed_fields() -> tuple[FieldInfo, ...]:

@@ -10,7 +10,7 @@ import pandas as pd
 
 SOURCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ag_news"
 TARGET = Path(__file__).resolve().parents[1] / "agnews_core" / "sample_data"
-PER_CLASS = {"train": 1600, "test": 1900}  # 1,900 per class is the whole official test split
+PER_CLASS = {"train": 2500, "test": 1900}  # 1,900 per class is the whole official test split
 FILES = {"train": "train_subset.parquet", "test": "test.parquet"}
 
 

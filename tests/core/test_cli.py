@@ -120,7 +120,7 @@ def test_bad_flags_exit_2_with_one_line(flag: list[str], message: str) -> None:
 def test_settings_the_data_cannot_meet_exit_2_with_one_line(tmp_path: Path) -> None:
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", "sample", "--train-size", "6000",
                                "--artifacts", str(tmp_path)))
-    assert "--train-size: Only 5,120 train rows are available in this data." in line
+    assert "--train-size: Only 8,000 train rows are available in this data." in line
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", str(tmp_path / "missing")))
     assert "is not 'auto', 'hub', 'sample' or an existing folder" in line
     assert not (tmp_path / "sweeps").exists()  # nothing was started
@@ -188,7 +188,7 @@ def test_sweep_flags_are_built_from_the_config_fields(monkeypatch: pytest.Monkey
 
     text = " ".join(sweep_help().split())
     assert "(default 5e-5, 1e-4, 2e-4)" in text and "each > 0 and <= 1, at most 12" in text
-    assert "between 1 and 200,000 (default 5120)" in text and "{best,all,none}" in text
+    assert "between 1 and 200,000 (default 8000)" in text and "{best,all,none}" in text
     assert "'tiny': tiny BERT (seconds, smoke tests)" in text
     assert "--precision {auto,fp32,bf16,fp16}" in text and "'auto': auto (bf16 where the hardware has it)" in text
     optimizer = FieldInfo(label="Optimizer", help="Update rule.", name="optimizer", default="adamw",

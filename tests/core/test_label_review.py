@@ -130,5 +130,5 @@ def test_the_source_of_an_old_auto_sweep_comes_from_its_description(finished_swe
     _, record = finished_sweep
     assert sweep_source(record) == "sample"
     old = replace(record, data_source="", config=replace(record.config, data="auto"))
-    assert sweep_source(replace(old, data_description="bundled AG News sample (6,400 train / 7,600 test rows)")) == "sample"
+    assert sweep_source(replace(old, data_description="bundled AG News sample (10,000 train / 7,600 test rows)")) == "sample"
     assert sweep_source(replace(old, data_description="Hugging Face Hub fancyzhx/ag_news (...)")) == "hub"
