@@ -170,16 +170,21 @@ class AppDriver:
         """Choose an option of a st.selectbox by its label and the option's visible text."""
         box = self.page.get_by_role("combobox", name=label, exact=True)
         choice = self.page.get_by_role("option", name=option)
-        # The list closes on scroll: a click that first has to scroll the box into view opens it for a blink.
-        box.scroll_into_view_if_needed()
-        for _attempt in range(3):
+        # The list closes on scroll (a click that first has to scroll the box into view opens it for a blink),
+        # and a rerun still drawing can replace the list under the click: open it again then.
+        self.wait_idle()
+        for attempt in range(3):
+            box.scroll_into_view_if_needed()
             box.click()
             try:
                 choice.wait_for(timeout=5_000)
+                choice.click(timeout=15_000)
                 break
             except sync_api.TimeoutError:
-                continue
-        choice.click()
+                if attempt == 2:
+                    raise
+                self.page.keyboard.press("Escape")
+                self.wait_idle()
         sync_api.expect(box).to_have_value(re.compile(rf"^{re.escape(option)}"))
 
     def fill(self, label: str, value: str, role: str = "textbox") -> None:
