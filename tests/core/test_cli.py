@@ -118,7 +118,7 @@ def test_bad_flags_exit_2_with_one_line(flag: list[str], message: str) -> None:
 
 
 def test_settings_the_data_cannot_meet_exit_2_with_one_line(tmp_path: Path) -> None:
-    line = _one_line_error(cli("sweep", "--model", "tiny", "--data", "sample", "--train-size", "6000",
+    line = _one_line_error(cli("sweep", "--model", "tiny", "--data", "sample", "--train-size", "9000",
                                "--artifacts", str(tmp_path)))
     assert "--train-size: Only 8,000 train rows are available in this data." in line
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", str(tmp_path / "missing")))
