@@ -223,6 +223,9 @@ class Predictor:
         (word occlusion calls this with one text and its variants)."""
         from agnews_core.batch_predict import predict_probabilities
 
+        # int8 dynamic quantization scales activations per batch: a text batched with others gets other
+        # probabilities than alone (0.43 vs 0.59 seen), so int8 scores one text at a time, as predict() does.
+        batch_size = 1 if self.quantized else 64
         with self._lock, self.forward_context():  # the same variant (fp32, int8, bf16 autocast) as predict()
-            return predict_probabilities(self.model, self.tokenizer, list(texts), batch_size=64,
+            return predict_probabilities(self.model, self.tokenizer, list(texts), batch_size=batch_size,
                                          max_length=self.max_length).probabilities

@@ -84,7 +84,7 @@ def bars_figure(attribution: Attribution) -> go.Figure:
     figure.update_layout(
         yaxis={"type": "category", "autorange": "reversed", "tickmode": "array", "tickvals": positions,
                "ticktext": names},
-        xaxis={"title": f"change in P({attribution.label}) when the word is removed"},
+        xaxis={"title": f"drop in P({attribution.label}) when the word is removed"},
         height=80 + 24 * max(len(scores), 1), margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
     return figure

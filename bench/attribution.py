@@ -64,7 +64,8 @@ def build_methods(loaded: Any, ig_steps: int) -> list[Method]:
 
     loaded.model.eval()
     fp32 = probabilities_function(loaded.model, loaded.tokenizer)
-    int8 = probabilities_function(quantize_dynamic_int8(copy.deepcopy(loaded.model)), loaded.tokenizer)
+    # one text per batch, as the app scores int8 (dynamic quantization scales activations per batch)
+    int8 = probabilities_function(quantize_dynamic_int8(copy.deepcopy(loaded.model)), loaded.tokenizer, batch_size=1)
     methods = [
         Method("occlusion, fp32", lambda t: occlusion(t, fp32), fp32),
         Method("occlusion, int8", lambda t: occlusion(t, int8), int8),

@@ -6,6 +6,7 @@ import json
 import shutil
 import unicodedata
 
+import numpy as np
 import pytest
 
 from agnews_core.artifacts import ArtifactError, ArtifactStore
@@ -143,3 +144,14 @@ def test_default_run_is_the_best_run_of_the_latest_sweep(finished_sweep, store: 
                                                                             if r != record.best_run_id]]
     shutil.rmtree(store.model_dir("new", second_run))
     assert default_run(store) == RunRef("new", record.run_ids[0])  # a run without weights cannot predict
+
+
+@pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")
+def test_int8_scores_each_text_as_if_alone(finished_sweep) -> None:
+    """Dynamic int8 scales activations per batch: word occlusion must see the probabilities predict() shows."""
+    store, record = finished_sweep
+    quantized = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), quantize=True)
+    texts = [HEADLINE, "Cup", "Rebels and the government agree a ceasefire after weeks of talks in the capital city"]
+    together = quantized.probabilities(texts)
+    for text, row in zip(texts, together, strict=True):
+        np.testing.assert_allclose(row, quantized.predict(text).probabilities, atol=1e-6)
