@@ -26,6 +26,7 @@ from agnews_ui.verdict_panel import verdict_form, verdicts_section
 page_registry.ensure_app_navigation(__file__)
 
 PAGE_SIZES = (25, 50, 100)
+VISIBLE_ROWS = 12  # rows the table shows before it scrolls (its default height showed about 6 at this row height)
 
 st.title("Errors")
 if compare_rows_requested():  # opened from Compare: the rows B fixed, broke or both missed
@@ -85,6 +86,7 @@ probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_
                                                          width="small")
                        for c in table.columns if c.startswith("P(") or c == "confidence"}
 selection = st.dataframe(table, hide_index=True, width="stretch", row_height=60, on_select="rerun",
+                         height=60 * min(max(len(table), 1), VISIBLE_ROWS) + 40,
                          selection_mode="single-row", key=f"errors-table-{page}",
                          column_config={"text": st.column_config.TextColumn("text", width="large"),
                                         "label quality": st.column_config.NumberColumn(format="%.3f"),
