@@ -119,3 +119,8 @@ def resolve_precision(requested: Precision | str, hardware: HardwareInfo, cuda_b
     if requested is Precision.FP16:
         raise PrecisionError("fp16 needs a CUDA GPU: on a CPU choose bf16, fp32 or auto")
     return requested  # bf16 on a CPU without native support runs (emulated), just slowly
+
+
+def resolve_here(requested: Precision | str) -> Precision:
+    """What `requested` means on this machine (its GPU when torch sees one, else its CPU)."""
+    return resolve_precision(requested, hardware_info())

@@ -278,9 +278,9 @@ class SweepRunner:
     # ---- helpers
     def _scoring_precision(self) -> str:
         """The precision this machine's runs use (the config's, 'auto' resolved), for scoring the untrained model."""
-        from agnews_core.precision import hardware_info, resolve_precision
+        from agnews_core.precision import resolve_here
 
-        return str(resolve_precision(self.config.precision, hardware_info()))
+        return str(resolve_here(self.config.precision))
 
     def _settings(self, spec: RunSpec) -> TrainSettings:
         c = self.config

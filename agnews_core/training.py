@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from agnews_core.precision import Precision
+from agnews_core.precision import Precision, resolve_here
 from agnews_core.records import LossPoint
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ def train_model(
     total_steps = max(1, math.ceil(steps_per_epoch * settings.epochs))
     eval_every = max(1, math.ceil(total_steps / settings.evals_per_run))
     use_gpu = torch.cuda.is_available()
-    precision = _resolved(settings.precision, use_gpu)
+    precision = resolve_here(settings.precision)
     callback = _make_callback(on_step, on_curve, cancel, settings.batch_size)
     with tempfile.TemporaryDirectory(prefix="agnews-trainer-") as scratch:
         args = TrainingArguments(
@@ -242,11 +242,6 @@ def _tracker_callbacks(settings: TrainSettings) -> list[Any]:
 
     return [TensorBoardCallback(SummaryWriter(log_dir=settings.log_dir or None))]
 
-
-def _resolved(requested: Precision, use_gpu: bool) -> Precision:
-    from agnews_core.precision import hardware_info, resolve_precision
-
-    return resolve_precision(requested, hardware_info("cuda" if use_gpu else "cpu"))
 
 
 def _printer_callback() -> Any:

@@ -59,7 +59,7 @@ def main() -> None:
     from agnews_core.batch_predict import predict_probabilities
     from agnews_core.config import SweepConfig
     from agnews_core.data import load_source, make_splits
-    from agnews_core.precision import hardware_info, resolve_precision
+    from agnews_core.precision import resolve_here
     from agnews_core.training import TrainSettings, train_model
 
     chosen = {k: v for k, v in (("train_size", args.train_size), ("batch_size", args.batch_size),
@@ -70,7 +70,7 @@ def main() -> None:
     loaded = load_minilm(config.seed)
     if args.pooling == "mean":
         use_mean_pooling(loaded.model)
-    precision = resolve_precision(args.precision, hardware_info())
+    precision = resolve_here(args.precision)
     settings = TrainSettings(args.lr, config.epochs, config.batch_size, config.seed, config.max_length,
                              config.warmup_ratio, config.evals_per_run, precision=precision)
     started = time.perf_counter()

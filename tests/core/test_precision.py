@@ -102,3 +102,10 @@ def test_fp32_training_stays_fp32() -> None:
     seen, outcome, _ = _linear_output_dtypes(Precision.FP32)
     assert seen == {torch.float32}
     assert outcome.precision is Precision.FP32
+
+
+def test_resolve_here_is_resolve_precision_on_this_machines_hardware() -> None:
+    from agnews_core.precision import hardware_info, resolve_here
+
+    for requested in (Precision.AUTO, Precision.FP32):
+        assert resolve_here(requested) == resolve_precision(requested, hardware_info())
