@@ -9,7 +9,8 @@ import pandas as pd
 
 from agnews_core.batch_predict import PredictionTable, predictions_frame
 from agnews_core.labels import NUM_LABELS
-from agnews_core.metrics import EvalMetrics, compute_metrics
+from agnews_core.metrics import compute_metrics
+from agnews_core.records import EvalMetrics
 
 TFIDF = "TF-IDF + logistic regression"
 UNTRAINED = "untrained model"

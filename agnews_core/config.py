@@ -14,7 +14,7 @@ from typing import Any
 
 from agnews_core.fields import Choice, FieldInfo, Other, bounds_text, field_info, in_bounds, meta, problems
 from agnews_core.precision import Precision
-from agnews_core.ray_cluster import LOCAL, validate_address
+from agnews_core.ray_address import LOCAL, validate_address
 from agnews_core.search import MAX_RANGE_TRIALS, log_uniform, parse_range
 
 MAX_LEARNING_RATES = 12

@@ -3,61 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from agnews_core.records import CorrectionCounts
 from agnews_core.text_keys import text_keys
 from agnews_core.verdicts import Verdict, VerdictKind
 
 if TYPE_CHECKING:
     from agnews_core.data import DataSplits
-
-
-@dataclass(frozen=True)
-class CorrectionCounts:
-    """Rows each split had relabelled or removed by verdicts."""
-
-    relabeled_train: int = 0
-    removed_train: int = 0
-    relabeled_validation: int = 0
-    removed_validation: int = 0
-    verdicts: int = 0  # verdicts recorded for the data source when the sweep loaded it (many touch no row of it)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"correction count {f.name} must be a whole number >= 0, got {value!r}")
-
-    @property
-    def applied(self) -> int:
-        """Rows changed in all."""
-        return self.relabeled_train + self.removed_train + self.relabeled_validation + self.removed_validation
-
-    def describe(self) -> str:
-        """'3 corrections applied (train: 2 relabelled, 1 removed; validation: none) from 5 verdicts'."""
-        def part(relabeled: int, removed: int) -> str:
-            shown = [f"{n:,} {what}" for n, what in ((relabeled, "relabelled"), (removed, "removed")) if n]
-            return ", ".join(shown) or "none"
-
-        noun = "correction" if self.applied == 1 else "corrections"
-        return (f"{self.applied:,} {noun} applied (train: {part(self.relabeled_train, self.removed_train)}; "
-                f"validation: {part(self.relabeled_validation, self.removed_validation)}) "
-                f"from {self.verdicts:,} verdict{'' if self.verdicts == 1 else 's'}")
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Any) -> CorrectionCounts:
-        """Inverse of to_dict; ValueError when data is not such a dict (unknown keys are ignored)."""
-        if not isinstance(data, dict):
-            raise ValueError(f"corrections should be a dict of counts, got {data!r}")
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

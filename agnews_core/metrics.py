@@ -3,52 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
 from agnews_core.labels import LABELS, NUM_LABELS
-
-
-@dataclass(frozen=True)
-class ClassMetrics:
-    """Precision, recall, F1 and support of one label."""
-
-    label: str
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-@dataclass(frozen=True)
-class EvalMetrics:
-    """Accuracy, macro-F1, per-class metrics and the confusion matrix (rows true, columns predicted)."""
-
-    accuracy: float
-    macro_f1: float
-    per_class: tuple[ClassMetrics, ...]
-    confusion: tuple[tuple[int, ...], ...]
-    count: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        data = asdict(self)
-        data["per_class"] = [asdict(c) for c in self.per_class]
-        data["confusion"] = [list(row) for row in self.confusion]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EvalMetrics:
-        """Inverse of to_dict."""
-        return cls(
-            accuracy=float(data["accuracy"]),
-            macro_f1=float(data["macro_f1"]),
-            per_class=tuple(ClassMetrics(**c) for c in data["per_class"]),
-            confusion=tuple(tuple(int(v) for v in row) for row in data["confusion"]),
-            count=int(data["count"]),
-        )
+from agnews_core.records import ClassMetrics, EvalMetrics
 
 
 def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray) -> EvalMetrics:

@@ -17,7 +17,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-LOCAL, AUTO = "local", "auto"
+from agnews_core.ray_address import AUTO, LOCAL, host_port, validate_address
+
 RAY_PIN = "ray[tune]==2.60.0"
 INSTALL_HINT = f"Ray is not installed: run `make setup-ray` (or `.venv/bin/pip install '{RAY_PIN}'`)"
 CHECK_TIMEOUT_S = 60.0  # importing Ray and joining a cluster takes 5-15 s on a busy 2-core machine
@@ -70,24 +71,6 @@ def require_ray() -> None:
         raise ClusterError(INSTALL_HINT)
 
 
-def validate_address(address: str) -> str:
-    """The address stripped; ValueError with the accepted forms when it is none of them."""
-    text = (address or "").strip()
-    if text in (LOCAL, AUTO):
-        return text
-    host, port = _host_port(text)
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"Ray address {address!r} is not valid: use 'local', 'auto', 'host:6379' or "
-                         "'ray://host:10001'")
-    return text
-
-
-def _host_port(address: str) -> tuple[str, str]:
-    rest = address.removeprefix("ray://")
-    host, _, port = rest.rpartition(":")
-    return host.strip("[]"), port
-
-
 def reachable(address: str, timeout: float = 3.0) -> None:
     """Raise ClusterError unless something accepts TCP connections at a 'host:port' or 'ray://' address.
 
@@ -95,7 +78,7 @@ def reachable(address: str, timeout: float = 3.0) -> None:
     """
     if address in (LOCAL, AUTO):
         return
-    host, port = _host_port(address)
+    host, port = host_port(address)
     try:
         with socket.create_connection((host, int(port)), timeout=timeout):
             return

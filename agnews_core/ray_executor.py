@@ -20,7 +20,6 @@ from typing import Any
 
 from agnews_core.artifacts import ArtifactStore
 from agnews_core.config import ASHA, RAY, SweepConfig
-from agnews_core.metrics import EvalMetrics
 from agnews_core.ray_board_records import (
     ENDED,
     NOT_STARTED,
@@ -30,7 +29,7 @@ from agnews_core.ray_board_records import (
     trial_progress,
 )
 from agnews_core.ray_cluster import LOCAL, ClusterError, ClusterInfo, check_cluster, connect, current_info
-from agnews_core.records import SweepRecord
+from agnews_core.records import EvalMetrics, SweepRecord
 from agnews_core.snapshots import JobSnapshot, SnapshotCallback
 from agnews_core.states import RunState, SweepState
 from agnews_core.sweep import SweepRunner, now_iso, run_specs

@@ -3,19 +3,100 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from agnews_core.config import SweepConfig, format_lr
-from agnews_core.corrections import CorrectionCounts
 from agnews_core.environment import EnvironmentRecord
-from agnews_core.metrics import EvalMetrics
 from agnews_core.states import RunState, SweepState
 from agnews_core.variant_record import VariantChoice
 
 # Layout version written into sweep.json and run.json. 1: files from before the field existed (read as they
 # are); 2: the same fields plus schema_version. Bump it when a field changes meaning, and read the old one.
 SCHEMA_VERSION = 2
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    """Precision, recall, F1 and support of one label."""
+
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class EvalMetrics:
+    """Accuracy, macro-F1, per-class metrics and the confusion matrix (rows true, columns predicted)."""
+
+    accuracy: float
+    macro_f1: float
+    per_class: tuple[ClassMetrics, ...]
+    confusion: tuple[tuple[int, ...], ...]
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = asdict(self)
+        data["per_class"] = [asdict(c) for c in self.per_class]
+        data["confusion"] = [list(row) for row in self.confusion]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvalMetrics:
+        """Inverse of to_dict."""
+        return cls(
+            accuracy=float(data["accuracy"]),
+            macro_f1=float(data["macro_f1"]),
+            per_class=tuple(ClassMetrics(**c) for c in data["per_class"]),
+            confusion=tuple(tuple(int(v) for v in row) for row in data["confusion"]),
+            count=int(data["count"]),
+        )
+
+
+@dataclass(frozen=True)
+class CorrectionCounts:
+    """Rows each split had relabelled or removed by verdicts."""
+
+    relabeled_train: int = 0
+    removed_train: int = 0
+    relabeled_validation: int = 0
+    removed_validation: int = 0
+    verdicts: int = 0  # verdicts recorded for the data source when the sweep loaded it (many touch no row of it)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"correction count {f.name} must be a whole number >= 0, got {value!r}")
+
+    @property
+    def applied(self) -> int:
+        """Rows changed in all."""
+        return self.relabeled_train + self.removed_train + self.relabeled_validation + self.removed_validation
+
+    def describe(self) -> str:
+        """'3 corrections applied (train: 2 relabelled, 1 removed; validation: none) from 5 verdicts'."""
+        def part(relabeled: int, removed: int) -> str:
+            shown = [f"{n:,} {what}" for n, what in ((relabeled, "relabelled"), (removed, "removed")) if n]
+            return ", ".join(shown) or "none"
+
+        noun = "correction" if self.applied == 1 else "corrections"
+        return (f"{self.applied:,} {noun} applied (train: {part(self.relabeled_train, self.removed_train)}; "
+                f"validation: {part(self.relabeled_validation, self.removed_validation)}) "
+                f"from {self.verdicts:,} verdict{'' if self.verdicts == 1 else 's'}")
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CorrectionCounts:
+        """Inverse of to_dict; ValueError when data is not such a dict (unknown keys are ignored)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"corrections should be a dict of counts, got {data!r}")
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from agnews_core.corrections import CorrectionCounts, apply_verdicts, corrected_labels
+from agnews_core.corrections import apply_verdicts, corrected_labels
+from agnews_core.records import CorrectionCounts
 from agnews_core.verdicts import Verdict
 
 TRAIN = pd.DataFrame({"text": ["Oil rises", "Chip ships", "Summit ends", "Oil rises", "Goal!"],

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from agnews_core.labels import LABELS
-from agnews_core.metrics import EvalMetrics, compute_metrics, row_percentages, top_confusions
+from agnews_core.metrics import compute_metrics, row_percentages, top_confusions
+from agnews_core.records import EvalMetrics
 
 # true:  0 0 0 0 1 1 1 2 2 3
 # pred:  0 0 1 2 1 1 0 2 3 3

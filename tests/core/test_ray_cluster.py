@@ -18,7 +18,8 @@ from ray_support import REPO_ROOT, alive, child_env, descendants, free_port, sto
 from sweep_configs import small_config, tiny_config
 
 from agnews_core.artifacts import ArtifactStore
-from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, validate_address
+from agnews_core.ray_address import validate_address
+from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster
 from agnews_core.states import RunState, SweepState
 
 RAY_BIN = str(Path(sys.executable).with_name("ray"))

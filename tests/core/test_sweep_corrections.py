@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sweep_configs import small_config
 
-from agnews_core.corrections import CorrectionCounts, correct_splits
+from agnews_core.corrections import correct_splits
 from agnews_core.data import DataError, load_source, make_splits
-from agnews_core.records import SweepRecord
+from agnews_core.records import CorrectionCounts, SweepRecord
 from agnews_core.sweep import run_sweep
 from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
 
