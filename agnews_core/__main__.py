@@ -2,6 +2,6 @@
 
 import sys
 
-from agnews_core.cli import main
+from agnews_core.cli.main import main
 
 sys.exit(main())

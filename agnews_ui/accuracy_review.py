@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
-from agnews_core.corrections import corrected_labels
-from agnews_core.label_review import SUSPECT_SHARE, sweep_source
 from agnews_core.labels import LABELS
-from agnews_core.records import RunRecord, SweepRecord
-from agnews_core.verdicts import VerdictStore
+from agnews_core.review.corrections import corrected_labels
+from agnews_core.review.label_review import SUSPECT_SHARE, sweep_source
+from agnews_core.review.verdicts import VerdictStore
+from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_ui import page_registry
 from agnews_ui.format import pct
 from agnews_ui.label_review_view import SUSPECT_HELP, review_query, run_review

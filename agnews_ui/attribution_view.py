@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 import streamlit as st
 
-from agnews_core.attribution import Attribution, occlusion
 from agnews_core.labels import LABELS
+from agnews_core.serving.attribution import Attribution, occlusion
 
 if TYPE_CHECKING:
-    from agnews_core.live_predict import Predictor
+    from agnews_core.serving.predictor import Predictor
 
 LINE_CHARS = 70  # monospace characters per line of the shaded text
 FONT_PX = 15
@@ -136,9 +136,9 @@ def why_this_row(sweep_id: str, run_id: str, text: str, predicted: str) -> None:
             return
         if not st.toggle(f"Show which words pushed the model toward {predicted}", key="why_row_toggle"):
             return
-        from agnews_core.artifacts import ArtifactError
-        from agnews_core.live_predict import DEFAULT_QUANTIZE
-        from agnews_core.models import ModelLoadError
+        from agnews_core.modeling.models import ModelLoadError
+        from agnews_core.serving.predictor import DEFAULT_QUANTIZE
+        from agnews_core.store.artifact_store import ArtifactError
 
         try:
             model = predictor(sweep_id, run_id, DEFAULT_QUANTIZE)

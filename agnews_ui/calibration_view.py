@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError
-from agnews_core.calibration import BINS, CalibrationReport, Reliability, apply_temperature, calibrate_run
+from agnews_core.analysis.calibration import BINS, CalibrationReport, Reliability, apply_temperature, calibrate_run
+from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui.format import pct
 from agnews_ui.resources import load_predictions
 from agnews_ui.resources import store as get_store

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.analysis.run_table import AccuracyBar
 from agnews_core.labels import LABELS
-from agnews_core.metrics import row_percentages
-from agnews_core.records import RunRecord
-from agnews_core.run_table import AccuracyBar
+from agnews_core.modeling.baselines import TFIDF, UNTRAINED
+from agnews_core.modeling.metrics import row_percentages
+from agnews_core.store.records import RunRecord
 
 # One colour per learning rate, by its position in the sweep, on every chart and table.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError
-from agnews_core.comparable_runs import (
+from agnews_core.analysis.comparable_runs import (
     TFIDF_RUN,
     RowSet,
     RunChoice,
@@ -17,9 +16,10 @@ from agnews_core.comparable_runs import (
     parse_key,
     rows_of_b,
 )
-from agnews_core.error_analysis import page_of, readable_table
+from agnews_core.analysis.error_filters import page_of, readable_table
+from agnews_core.analysis.run_comparison import RunComparison, compare_runs
 from agnews_core.labels import LABELS
-from agnews_core.run_compare import RunComparison, compare_runs
+from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
 from agnews_ui.page_registry import COMPARE, ERRORS
 from agnews_ui.resources import store as get_store

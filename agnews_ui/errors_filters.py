@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.error_analysis import page_of
+from agnews_core.analysis.error_filters import page_of
 from agnews_core.labels import LABELS
 
 ANY_LABEL = "any"

@@ -1,4 +1,4 @@
-"""Sweep form widgets drawn from the fields' metadata in agnews_core.config: one widget kind per field kind."""
+"""Sweep form widgets drawn from the fields' metadata in agnews_core.config.sweep_config: one widget kind per field kind."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from agnews_core.fields import FieldInfo, limits_text
+from agnews_core.config.fields import FieldInfo, limits_text
 
 
 def _help(info: FieldInfo) -> str | None:

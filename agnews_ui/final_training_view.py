@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from agnews_core.estimate import estimate_sweep_seconds, load_throughput
-from agnews_core.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
-from agnews_core.progress import format_duration
-from agnews_core.records import RunRecord, SweepRecord
-from agnews_core.snippets import pipeline_snippet
+from agnews_core.serving.snippets import pipeline_snippet
+from agnews_core.store.records import RunRecord, SweepRecord
+from agnews_core.sweeps.estimate import estimate_sweep_seconds, load_throughput
+from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
+from agnews_core.sweeps.progress import format_duration
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agnews_core.config import format_lr
-from agnews_core.progress import Progress, format_duration
-from agnews_core.records import SweepRecord
+from agnews_core.config.sweep_config import format_lr
+from agnews_core.store.records import SweepRecord
+from agnews_core.sweeps.progress import Progress, format_duration
 
 STATE_BADGES: dict[str, tuple[str, str]] = {
     "queued": ("gray", ":material/schedule:"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.jobs import JobManager
-from agnews_core.progress import format_duration
-from agnews_core.snapshots import JobSnapshot
 from agnews_core.states import SweepState
+from agnews_core.sweeps.jobs import JobManager
+from agnews_core.sweeps.progress import format_duration
+from agnews_core.sweeps.snapshots import JobSnapshot
 from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure
 from agnews_ui.format import (

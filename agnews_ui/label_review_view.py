@@ -9,13 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
-from agnews_core.label_issues import TRAIN_SPLIT
-from agnews_core.label_review import SUSPECT_SHARE, LabelReview, label_review, review_is_cached
 from agnews_core.labels import LABELS
-from agnews_core.records import SweepRecord
+from agnews_core.review.label_review import SUSPECT_SHARE, LabelReview, label_review, review_is_cached
+from agnews_core.review.suspects import TRAIN_SPLIT
+from agnews_core.review.verdicts import Verdict, VerdictKind
+from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+from agnews_core.store.records import SweepRecord
 from agnews_core.text_keys import text_keys
-from agnews_core.verdicts import Verdict, VerdictKind
 
 SPLIT_KEY, SUSPECTS_KEY, TAG_KEY, ONLY_ERRORS_KEY = "errors_split", "errors_suspects", "errors_tag", "errors_only"
 APPLIED_KEY = "errors_review_params"

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.records import RunRecord, SweepRecord
 from agnews_core.states import RunState
+from agnews_core.store.artifact_store import ArtifactStore
+from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_ui import page_registry
 from agnews_ui.format import sweep_title
 
 if TYPE_CHECKING:
-    from agnews_core.live_predict import RunRef
+    from agnews_core.serving.predictor import RunRef
 
 
 def list_sweeps_and_warn() -> list[SweepRecord]:
@@ -84,7 +84,7 @@ def pick_finished_run(runs: list[RunRecord], sweep: SweepRecord, key: str = "run
 def pick_model() -> RunRef | None:
     """A select box of every run with saved weights, then the latest sweep's untrained model; None while no run has
     saved weights (Predict then answers with the TF-IDF demo alone and offers the quick demo model)."""
-    from agnews_core.live_predict import UNTRAINED_RUN, RunRef, runs_with_models  # loads torch: Predict only
+    from agnews_core.serving.predictor import UNTRAINED_RUN, RunRef, runs_with_models  # loads torch: Predict only
     from agnews_ui.resources import store
 
     sweeps = list_sweeps_and_warn()

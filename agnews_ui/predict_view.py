@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from agnews_core.config import format_lr
-from agnews_core.demo import QUICK_DEMO_NAME, active_quick_demo, quick_demo_config
-from agnews_core.progress import format_duration
+from agnews_core.config.sweep_config import format_lr
+from agnews_core.sweeps.progress import format_duration
+from agnews_core.sweeps.quick_demo import QUICK_DEMO_NAME, active_quick_demo, quick_demo_config
 from agnews_ui import page_registry
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct, progress_text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from agnews_core.records import SweepRecord
-from agnews_core.snippets import rerun_command
+from agnews_core.serving.snippets import rerun_command
+from agnews_core.store.records import SweepRecord
 
 
 def environment_lines(sweep: SweepRecord) -> list[tuple[str, str]]:

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.jobs import JobManager
-from agnews_core.paths import default_root
+from agnews_core.store.artifact_store import ArtifactStore
+from agnews_core.store.layout import default_root
+from agnews_core.sweeps.jobs import JobManager
 
 WARMUP_ENV = "AGNEWS_WARMUP"  # "0": no background loading (only to measure what it saves)
 
 if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
-    from agnews_core.live_predict import Predictor
-    from agnews_core.tfidf_predict import TfidfPredictor
+    from agnews_core.serving.predictor import Predictor
+    from agnews_core.serving.tfidf_demo import TfidfPredictor
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,14 +32,14 @@ def store() -> ArtifactStore:
 
 def predictor(sweep_id: str, run_id: str, quantize: bool | None, waiting: str = "Loading the model…") -> Predictor:
     """A loaded model for live predictions, shared by every session; waits for its background load if needed."""
-    from agnews_ui import warmup
+    from agnews_core.serving import warmup
 
     return _wait(warmup.start_model(store().root, sweep_id, run_id, quantize), waiting)
 
 
 def tfidf_demo() -> TfidfPredictor:
     """The TF-IDF demo predictor (fitted once per process in the background); waits for the fit if needed."""
-    from agnews_ui import warmup
+    from agnews_core.serving import warmup
 
     return _wait(warmup.start_tfidf(), "Fitting the TF-IDF demo on the bundled sample…")
 
@@ -54,7 +54,7 @@ def _wait(pending: Any, message: str) -> Any:
 
 def warm_up(sweep_id: str | None = None, run_id: str | None = None, quantize: bool | None = None) -> None:
     """Start loading, in the background, the TF-IDF demo and the given run's model, else the Predict default."""
-    from agnews_ui import warmup
+    from agnews_core.serving import warmup
 
     if os.environ.get(WARMUP_ENV, "1") == "0":  # bench/first_answer.py's baseline: load on the first Classify
         return
@@ -82,7 +82,7 @@ def load_predictions(sweep_id: str, run_id: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def sample_headlines() -> list[str]:
     """Two test headlines per label from the bundled sample, read once."""
-    from agnews_core.data import sample_headlines as read_sample_headlines
+    from agnews_core.data.sources import sample_headlines as read_sample_headlines
 
     return read_sample_headlines(per_label=2)
 
@@ -90,7 +90,7 @@ def sample_headlines() -> list[str]:
 @st.cache_data(show_spinner="Loading the data…", max_entries=2)
 def source_rows(source: str) -> pd.DataFrame:
     """Every train and test row of a data source (text, label), to check imported verdicts against."""
-    from agnews_core.data import load_source
+    from agnews_core.data.sources import load_source
 
     data = load_source(source)
     return pd.concat([data.train, data.test], ignore_index=True)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from agnews_core.records import EvalMetrics, RunRecord, SweepRecord
-from agnews_core.run_table import run_rows
+from agnews_core.analysis.run_table import run_rows
+from agnews_core.store.records import EvalMetrics, RunRecord, SweepRecord
 from agnews_ui.charts import lr_colour
 from agnews_ui.format import pct
 

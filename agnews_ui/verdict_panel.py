@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from agnews_core.labels import LABELS
+from agnews_core.review.verdict_csv import VerdictImportError, export_csv, import_csv
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_core.text_keys import text_key
-from agnews_core.verdict_csv import VerdictImportError, export_csv, import_csv
-from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_ui.label_review_view import verdict_text
 
 REVIEWER_KEY, FLASH_KEY, TOAST_KEY = "verdict_reviewer", "verdicts_flash", "verdict_toast"

@@ -34,7 +34,7 @@ class Method:
     """One attribution method, the probability function its faithfulness is judged by, and its measurements."""
 
     name: str
-    explain: Callable[[str], Any]  # text -> agnews_core.attribution.Attribution
+    explain: Callable[[str], Any]  # text -> agnews_core.serving.attribution.Attribution
     probs_fn: Callable[[list[str]], np.ndarray]
     latencies_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)  # process CPU time, all threads: robust to contention
@@ -45,9 +45,9 @@ class Method:
 
 def load_run(artifacts: str | None, run: str | None) -> tuple[Any, str]:
     """The saved model of --run (SWEEP[/RUN]) or of the best run of the latest sweep; exits with a hint if none."""
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.live_predict import default_run, parse_run_ref
-    from agnews_core.models import load_saved
+    from agnews_core.modeling.models import load_saved
+    from agnews_core.serving.predictor import default_run, parse_run_ref
+    from agnews_core.store.artifact_store import ArtifactStore
 
     store = ArtifactStore(artifacts)
     ref = parse_run_ref(store, run) if run else default_run(store)
@@ -59,8 +59,8 @@ def load_run(artifacts: str | None, run: str | None) -> tuple[Any, str]:
 
 def build_methods(loaded: Any, ig_steps: int) -> list[Method]:
     """Occlusion over the fp32 and the int8 model, and Integrated Gradients over the fp32 weights."""
-    from agnews_core.attribution import occlusion, probabilities_function
-    from agnews_core.live_predict import quantize_dynamic_int8
+    from agnews_core.serving.attribution import occlusion, probabilities_function
+    from agnews_core.serving.predictor import quantize_dynamic_int8
 
     loaded.model.eval()
     fp32 = probabilities_function(loaded.model, loaded.tokenizer)
@@ -103,7 +103,7 @@ methods interleaved so contention hits all alike; 2 warm-up calls."""
 
 def measure_faithfulness(method: Method, texts: list[str], seed: int) -> None:
     """Drop of the explained class's probability after deleting the top-3 words, and after deleting 3 random ones."""
-    from agnews_core.attribution import remove_words
+    from agnews_core.serving.attribution import remove_words
 
     rng = np.random.default_rng(seed)  # the same random positions for every method
     top_texts, random_texts, targets, full = [], [], [], []

@@ -32,7 +32,7 @@ def data_spec() -> str:
 
 def load_split(split: str, size: int, seed: int = 0) -> pd.DataFrame:
     """size rows (text, label) of the 'train' or 'test' split, shuffled with seed."""
-    from agnews_core.data import load_source
+    from agnews_core.data.sources import load_source
 
     source = load_source(data_spec())
     frame = source.train if split == "train" else source.test
@@ -40,8 +40,8 @@ def load_split(split: str, size: int, seed: int = 0) -> pd.DataFrame:
 
 
 def load_minilm(seed: int = 42) -> Any:
-    """A fresh MiniLM classifier (agnews_core.models.LoadedModel)."""
-    from agnews_core.models import load_pretrained
+    """A fresh MiniLM classifier (agnews_core.modeling.models.LoadedModel)."""
+    from agnews_core.modeling.models import load_pretrained
 
     return load_pretrained("minilm", seed)
 

@@ -3,7 +3,7 @@
     python -m bench.defaults_probe [--lr 1e-4] [--train-size 8000] [--batch-size 32] [--epochs 1] [--max-length 128]
                                    [--precision auto] [--pooling cls|mean] [--data sample|FOLDER]
 
-Trains MiniLM once as a sweep run would (agnews_core.training.train_model, the sweep's splits) and scores the
+Trains MiniLM once as a sweep run would (agnews_core.modeling.training.train_model, the sweep's splits) and scores the
 whole test split of the data (7,600 rows for AG News). `--pooling mean` swaps BERT's CLS pooler for the attention
 mask's mean of the last hidden states (how all-MiniLM-L6-v2 was pretrained), to measure that lever only: the
 product's models keep the standard BertForSequenceClassification head, which every tool can load.
@@ -56,11 +56,11 @@ def main() -> None:
     quiet_transformers()
     from dataclasses import replace
 
-    from agnews_core.batch_predict import predict_probabilities
-    from agnews_core.config import SweepConfig
-    from agnews_core.data import load_source, make_splits
-    from agnews_core.precision import resolve_here
-    from agnews_core.training import TrainSettings, train_model
+    from agnews_core.config.precision import resolve_here
+    from agnews_core.config.sweep_config import SweepConfig
+    from agnews_core.data.sources import load_source, make_splits
+    from agnews_core.modeling.batch_predict import predict_probabilities
+    from agnews_core.modeling.training import TrainSettings, train_model
 
     chosen = {k: v for k, v in (("train_size", args.train_size), ("batch_size", args.batch_size),
                                 ("epochs", args.epochs), ("max_length", args.max_length)) if v is not None}

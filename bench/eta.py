@@ -1,4 +1,4 @@
-"""ETA honesty: agnews_core.estimate.estimate_sweep_seconds before a sweep vs the wall time of that sweep."""
+"""ETA honesty: agnews_core.sweeps.estimate.estimate_sweep_seconds before a sweep vs the wall time of that sweep."""
 
 from __future__ import annotations
 
@@ -47,11 +47,11 @@ def main() -> None:
     parser.add_argument("--eval-size", type=int, default=200)
     parser.add_argument("--test-size", type=int, default=400)
     args = parser.parse_args()
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.config import SweepConfig, parse_learning_rates
-    from agnews_core.estimate import estimate_sweep_seconds, load_throughput
-    from agnews_core.paths import THROUGHPUT_FILE
-    from agnews_core.sweep import run_sweep
+    from agnews_core.config.sweep_config import SweepConfig, parse_learning_rates
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.store.layout import THROUGHPUT_FILE
+    from agnews_core.sweeps.estimate import estimate_sweep_seconds, load_throughput
+    from agnews_core.sweeps.runner import run_sweep
 
     config = SweepConfig(learning_rates=parse_learning_rates(args.lrs), model="minilm", data=data_spec(),
                          train_size=args.train_size, eval_size=args.eval_size, test_size=args.test_size)

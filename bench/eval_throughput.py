@@ -1,4 +1,4 @@
-"""Validation examples/s: the notebook's decode-and-classify-one-row loop vs agnews_core.batch_predict.predict_probabilities."""
+"""Validation examples/s: the notebook's decode-and-classify-one-row loop vs agnews_core.modeling.batch_predict.predict_probabilities."""
 
 from __future__ import annotations
 
@@ -53,9 +53,9 @@ def plain_batched(model: Any, tokenizer: Any, texts: Sequence[str], batch_size: 
 def load_model(artifacts: str | None) -> tuple[Any, str]:
     """The best run of the latest sweep in artifacts when given, else a fresh MiniLM (untrained head)."""
     if artifacts:
-        from agnews_core.artifacts import ArtifactStore
-        from agnews_core.live_predict import default_run
-        from agnews_core.models import load_saved
+        from agnews_core.modeling.models import load_saved
+        from agnews_core.serving.predictor import default_run
+        from agnews_core.store.artifact_store import ArtifactStore
 
         store = ArtifactStore(artifacts)
         ref = default_run(store)
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--artifacts", default=None, help="use the best saved run of this artifacts folder")
     args = parser.parse_args()
     quiet_transformers()
-    from agnews_core.batch_predict import predict_probabilities
+    from agnews_core.modeling.batch_predict import predict_probabilities
 
     loaded, described = load_model(args.artifacts)
     model, tokenizer = loaded.model.eval(), loaded.tokenizer

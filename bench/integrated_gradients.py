@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from agnews_core.attribution import Attribution
-from agnews_core.live_predict import clean_text
+from agnews_core.serving.attribution import Attribution
+from agnews_core.serving.predictor import clean_text
 
 INTEGRATED_GRADIENTS = "integrated gradients"
 STEPS = 32  # interpolation steps from the all-[PAD] baseline; one batched forward + backward of this many rows

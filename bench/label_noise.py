@@ -4,7 +4,7 @@
 
 Copies the AG News folder (../shared/data/ag_news beside the repo; AGNEWS_BENCH_DATA overrides) to a
 temporary folder, flips a seeded 5 % of its train labels to another class, loads it as a sweep would,
-and times agnews_core.label_issues on every train row. Prints precision and recall of cleanlab's flags
+and times agnews_core.review.suspects on every train row. Prints precision and recall of cleanlab's flags
 against the flipped rows, and of the top-k rows by label-quality score.
 
 With --sweep it then trains a default sweep (`python -m agnews_core sweep --data <copy>`) twice on the noisy
@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no AG News folder at {DATA_DIR}; set AGNEWS_BENCH_DATA", file=sys.stderr)
         return 2
 
-    from agnews_core.data import load_source
-    from agnews_core.label_issues import cross_validated_probabilities, rank_label_issues
+    from agnews_core.data.sources import load_source
+    from agnews_core.review.suspects import cross_validated_probabilities, rank_label_issues
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "ag_news"
@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 def _sweeps_with_and_without_fixes(copy: Path, train: pd.DataFrame, flipped: np.ndarray, lrs: str,
                                    extra: str) -> list[dict]:
     """Two default sweeps on the noisy copy, verdicts ignored and the true fixes applied: their best test accuracy."""
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+    from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
+    from agnews_core.store.artifact_store import ArtifactStore
 
     root = copy.parent / "artifacts"
     original = pd.read_parquet(sorted(DATA_DIR.glob("train*.parquet"))[0])["label"].to_numpy()

@@ -27,17 +27,17 @@ class Variant:
 
 def fine_tuned(artifacts: str | None, train_rows: int) -> tuple[Any, str]:
     """The best saved run of artifacts, or a MiniLM fine-tuned here on train_rows rows (lr 1e-4, one epoch)."""
-    from agnews_core.models import load_saved
+    from agnews_core.modeling.models import load_saved
 
     if artifacts:
-        from agnews_core.artifacts import ArtifactStore
-        from agnews_core.live_predict import default_run
+        from agnews_core.serving.predictor import default_run
+        from agnews_core.store.artifact_store import ArtifactStore
 
         store = ArtifactStore(artifacts)
         ref = default_run(store)
         if ref is not None:
             return load_saved(store.model_dir(ref.sweep_id, ref.run_id)), f"saved run {ref.sweep_id}/{ref.run_id}"
-    from agnews_core.training import TrainSettings, train_model
+    from agnews_core.modeling.training import TrainSettings, train_model
 
     loaded = load_minilm()
     settings = TrainSettings(learning_rate=1e-4, epochs=1.0, batch_size=16, seed=42, max_length=128,
@@ -54,7 +54,7 @@ def build_variants(loaded: Any, one_thread: bool) -> list[Variant]:
     """A Predictor per inference variant at torch's thread count, and at 1 thread when asked."""
     import torch
 
-    from agnews_core.live_predict import InferenceVariant, Predictor
+    from agnews_core.serving.predictor import InferenceVariant, Predictor
 
     threads = torch.get_num_threads()
     predictors = {v: Predictor(loaded, variant=v) for v in InferenceVariant}  # int8 quantizes a copy
@@ -108,8 +108,8 @@ def main() -> None:
     quiet_transformers()
     import torch
 
-    from agnews_core.inference_variants import CandidateResult, pick
-    from agnews_core.precision import hardware_info
+    from agnews_core.config.precision import hardware_info
+    from agnews_core.serving.variants import CandidateResult, pick
 
     hardware = hardware_info()
     print(f"machine: {hardware.describe()}")

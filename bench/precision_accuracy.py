@@ -22,10 +22,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1.0)
     args = parser.parse_args()
     quiet_transformers()
-    from agnews_core.batch_predict import predict_probabilities
-    from agnews_core.config import SweepConfig
-    from agnews_core.precision import Precision, hardware_info
-    from agnews_core.training import TrainSettings, train_model
+    from agnews_core.config.precision import Precision, hardware_info
+    from agnews_core.config.sweep_config import SweepConfig
+    from agnews_core.modeling.batch_predict import predict_probabilities
+    from agnews_core.modeling.training import TrainSettings, train_model
 
     hardware = hardware_info()
     print(f"machine: {hardware.describe()}")

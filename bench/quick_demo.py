@@ -2,7 +2,7 @@
 
     python -m bench.quick_demo [--repeats 1]
 
-Each repeat submits agnews_core.demo.quick_demo_config() through JobManager.submit in this process, on a fresh
+Each repeat submits agnews_core.sweeps.quick_demo.quick_demo_config() through JobManager.submit in this process, on a fresh
 temporary artifacts folder (so the estimate is the first guess a fresh install shows), and waits for it. Prints the
 estimate, the wall time from submit to done, its accuracy on its test rows and on the whole official test split.
 """
@@ -21,11 +21,11 @@ def one_quick_demo(root: Path) -> dict:
     """Submit the quick demo on a fresh folder, wait, and score its kept model on the whole test split."""
     import numpy as np
 
-    from agnews_core.batch_predict import predict_probabilities
-    from agnews_core.data import load_source
-    from agnews_core.demo import quick_demo_config
-    from agnews_core.jobs import JobManager
-    from agnews_core.models import load_saved
+    from agnews_core.data.sources import load_source
+    from agnews_core.modeling.batch_predict import predict_probabilities
+    from agnews_core.modeling.models import load_saved
+    from agnews_core.sweeps.jobs import JobManager
+    from agnews_core.sweeps.quick_demo import quick_demo_config
 
     manager = JobManager.shared(root)
     config = quick_demo_config()
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
     quiet_transformers()
-    from agnews_core.demo import TARGET_SECONDS
+    from agnews_core.sweeps.quick_demo import TARGET_SECONDS
 
     results = []
     for _ in range(args.repeats):

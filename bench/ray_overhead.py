@@ -24,10 +24,10 @@ TARGET = 1.15
 
 
 def _time_sweep(executor_name: str, config, root: str, cpus_per_trial: float) -> tuple[float, str]:  # noqa: ANN001
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.executors import ThreadExecutor
-    from agnews_core.ray_executor import RayExecutor, RaySettings
-    from agnews_core.sweep import create_sweep
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.sweeps.executors.ray_executor import RayExecutor, RaySettings
+    from agnews_core.sweeps.executors.thread import ThreadExecutor
+    from agnews_core.sweeps.runner import create_sweep
 
     store = ArtifactStore(root)
     sweep = create_sweep(store, config)
@@ -47,8 +47,8 @@ def main() -> None:
     quiet_transformers()
     import torch
 
-    from agnews_core import ray_cluster
-    from agnews_core.config import SweepConfig
+    from agnews_core.config.sweep_config import SweepConfig
+    from agnews_core.sweeps.executors import ray_cluster as ray_cluster
 
     torch.set_num_threads(2)
     started = time.perf_counter()

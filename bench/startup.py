@@ -115,7 +115,7 @@ def main() -> None:
     baselines = {
         "python -c pass": "pass",
         "import streamlit": "import streamlit",
-        "import agnews_core (+ its light modules)": "import agnews_core.config, agnews_core.artifacts, agnews_core.estimate",
+        "import agnews_core (+ its light modules)": "import agnews_core.config.sweep_config, agnews_core.store.artifact_store, agnews_core.sweeps.estimate",
         "import torch, transformers": "import torch, transformers",
     }
     timings: dict[str, list[float]] = {name: [] for name in baselines}

@@ -20,8 +20,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("artifacts", help="artifacts folder holding the sweep")
     args = parser.parse_args()
-    from agnews_core.artifacts import ArtifactStore
     from agnews_core.labels import LABELS
+    from agnews_core.store.artifact_store import ArtifactStore
 
     store = ArtifactStore(args.artifacts)
     sweeps, _ = store.list_sweeps()

@@ -69,10 +69,10 @@ def notebook_examples_per_second(frame: pd.DataFrame, steps: int, seed: int) -> 
 
 def ours_examples_per_second(frame: pd.DataFrame, validation: pd.DataFrame, seed: int,
                              batch_size: int | None = None, precision: str = "fp32") -> float:
-    """Exactly agnews_core.training.train_model with SweepConfig defaults (one epoch over frame)."""
-    from agnews_core.config import SweepConfig
-    from agnews_core.precision import Precision
-    from agnews_core.training import TrainSettings, train_model
+    """Exactly agnews_core.modeling.training.train_model with SweepConfig defaults (one epoch over frame)."""
+    from agnews_core.config.precision import Precision
+    from agnews_core.config.sweep_config import SweepConfig
+    from agnews_core.modeling.training import TrainSettings, train_model
 
     defaults = SweepConfig()
     settings = TrainSettings(learning_rate=5e-5, epochs=1.0, batch_size=batch_size or defaults.batch_size, seed=seed,
@@ -92,8 +92,8 @@ def main() -> None:
     parser.add_argument("--no-bf16", action="store_true", help="skip the bf16 autocast variant of our path")
     args = parser.parse_args()
     quiet_transformers()
-    from agnews_core.config import SweepConfig
-    from agnews_core.precision import hardware_info
+    from agnews_core.config.precision import hardware_info
+    from agnews_core.config.sweep_config import SweepConfig
 
     hardware = hardware_info()
     print(f"machine: {hardware.describe()}")

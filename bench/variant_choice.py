@@ -19,11 +19,11 @@ def main() -> None:
     parser.add_argument("--model", default="minilm")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from agnews_core.config import SweepConfig
-    from agnews_core.data import load_source, make_splits
-    from agnews_core.inference_variants import LATENCY_ROUNDS, SAVE_HEADLINES, SAVE_ROWS, choose_on_validation
-    from agnews_core.models import load_pretrained
-    from agnews_core.precision import hardware_info
+    from agnews_core.config.precision import hardware_info
+    from agnews_core.config.sweep_config import SweepConfig
+    from agnews_core.data.sources import load_source, make_splits
+    from agnews_core.modeling.models import load_pretrained
+    from agnews_core.serving.variants import LATENCY_ROUNDS, SAVE_HEADLINES, SAVE_ROWS, choose_on_validation
 
     config = SweepConfig(model=args.model, data="sample")
     splits = make_splits(load_source("sample"), config)

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.analysis.run_table import accuracy_bars
 from agnews_core.labels import LABEL2ID, LABELS
-from agnews_core.metrics import top_confusions
-from agnews_core.run_table import accuracy_bars
+from agnews_core.modeling.baselines import TFIDF, UNTRAINED
+from agnews_core.modeling.metrics import top_confusions
 from agnews_ui import page_registry
 from agnews_ui.accuracy_review import corrected_test_metric, suspects_section
 from agnews_ui.calibration_view import calibration_section

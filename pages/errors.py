@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError
-from agnews_core.error_analysis import ErrorFilter, filter_predictions, readable_table
-from agnews_core.label_review import filter_review, sweep_source
-from agnews_core.verdicts import VerdictStore
+from agnews_core.analysis.error_filters import ErrorFilter, filter_predictions, readable_table
+from agnews_core.review.label_review import filter_review, sweep_source
+from agnews_core.review.verdicts import VerdictStore
+from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import label_review_view as review_view
 from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_row

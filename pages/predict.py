@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from agnews_core.artifacts import ArtifactError
-from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS, TextError, clean_text
-from agnews_core.models import ModelLoadError
-from agnews_core.tfidf_predict import NAME as TFIDF_NAME
+from agnews_core.modeling.models import ModelLoadError
+from agnews_core.serving.predictor import DEFAULT_QUANTIZE, MAX_CHARS, TextError, clean_text
+from agnews_core.serving.tfidf_demo import NAME as TFIDF_NAME
+from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_label
 from agnews_ui.calibration_view import calibrated_confidence, run_temperature

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.modeling.baselines import TFIDF, UNTRAINED
 from agnews_core.states import SweepState
 from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from agnews_core.config import Corrections
-from agnews_core.corrections import recorded_verdicts
-from agnews_core.progress import format_duration
-from agnews_core.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, ray_available
+from agnews_core.config.sweep_config import Corrections
+from agnews_core.review.corrections import recorded_verdicts
 from agnews_core.states import SweepState
-from agnews_core.sweep_request import FORM, exposed_fields, validate_request
+from agnews_core.sweeps.executors.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, ray_available
+from agnews_core.sweeps.progress import format_duration
+from agnews_core.sweeps.request import FORM, exposed_fields, validate_request
 from agnews_ui import page_registry
 from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job

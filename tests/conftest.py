@@ -36,8 +36,8 @@ def v1_artifacts(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def finished_sweep(tmp_path_factory: pytest.TempPathFactory):
     """(store, sweep record) of a finished 2-LR tiny sweep, every run's model kept; treat as read-only."""
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.sweep import run_sweep
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.sweeps.runner import run_sweep
 
     store = ArtifactStore(tmp_path_factory.mktemp("finished-artifacts"))
     record = run_sweep(store, tiny_config(keep_models="all"))
@@ -48,7 +48,7 @@ def finished_sweep(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def store(tmp_path: Path):
     """An empty artifact store in a temporary folder."""
-    from agnews_core.artifacts import ArtifactStore
+    from agnews_core.store.artifact_store import ArtifactStore
 
     return ArtifactStore(tmp_path / "artifacts")
 
@@ -56,7 +56,7 @@ def store(tmp_path: Path):
 @pytest.fixture
 def make_manager() -> Iterator[Callable[..., Any]]:
     """Factory of JobManagers that are all stopped at teardown, even when the test fails."""
-    from agnews_core.jobs import JobManager
+    from agnews_core.sweeps.jobs import JobManager
 
     managers: list[JobManager] = []
 

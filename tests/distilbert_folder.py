@@ -9,9 +9,9 @@ def build_tiny_distilbert(folder: Path) -> Path:
     """Write config, weights and tokenizer into folder; return it."""
     from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizer
 
-    from agnews_core.data import load_source
+    from agnews_core.data.sources import load_source
     from agnews_core.labels import LABELS
-    from agnews_core.models import load_pretrained
+    from agnews_core.modeling.models import load_pretrained
 
     vocab = load_pretrained("tiny", seed=0, tokenizer_texts=load_source("sample").train["text"]).tokenizer.get_vocab()
     vocab_file = folder / "vocab.txt"

@@ -10,7 +10,7 @@ SMALL = dict(learning_rates=(1e-3,), train_size=32, eval_size=16, test_size=16, 
 
 def tiny_config(**overrides: Any) -> Any:
     """A sweep config that runs in seconds on the tiny model and the bundled sample."""
-    from agnews_core.config import SweepConfig
+    from agnews_core.config.sweep_config import SweepConfig
 
     values = dict(learning_rates=(3e-3, 1e-3), model="tiny", data="sample", train_size=400, eval_size=100,
                   test_size=120, epochs=1.0, batch_size=16, seed=7, evals_per_run=2)

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from agnews_core.paths import ROOT_ENV
+from agnews_core.store.layout import ROOT_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -20,7 +20,8 @@ TIMEOUT = 60  # the first run that imports torch or transformers takes seconds
 
 def reset_streamlit() -> None:
     """Stop the cached job manager's worker, then forget every cached resource and table."""
-    from agnews_ui import resources, warmup
+    from agnews_core.serving import warmup
+    from agnews_ui import resources
 
     resources.job_manager().stop()
     warmup.LOADER.clear(keep=(warmup.TFIDF_KEY,))  # the TF-IDF demo does not depend on artifacts: fit it once

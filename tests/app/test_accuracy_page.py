@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.baselines import TFIDF, UNTRAINED
 from agnews_core.labels import LABELS
+from agnews_core.modeling.baselines import TFIDF, UNTRAINED
+from agnews_core.store.artifact_store import ArtifactStore
 from agnews_ui.format import pct
 
 from .conftest import button, metrics, page_links, values

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.label_review import label_review
 from agnews_core.labels import LABELS
-from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.review.label_review import label_review
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.store.artifact_store import ArtifactStore
 from agnews_ui.format import pct
 
 from .conftest import metrics, page_links

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from agnews_core.attribution import Attribution
+from agnews_core.serving.attribution import Attribution
 from agnews_ui.attribution_view import CHAR_PX, LINE_CHARS, bars_figure, shaded_text_figure
 
 

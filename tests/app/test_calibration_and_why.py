@@ -8,8 +8,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.calibration import BINS, calibrate_run
+from agnews_core.analysis.calibration import BINS, calibrate_run
+from agnews_core.store.artifact_store import ArtifactStore
 
 from .conftest import TIMEOUT, button, metrics
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.comparable_runs import TFIDF_RUN, compare_stored
+from agnews_core.analysis.comparable_runs import TFIDF_RUN, compare_stored
+from agnews_core.store.artifact_store import ArtifactStore
 
 from .conftest import metrics, page_links, values
 

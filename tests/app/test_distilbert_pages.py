@@ -16,8 +16,8 @@ from .conftest import values
 @pytest.fixture(scope="module")
 def distilbert_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     """(store, record) of a finished one-LR sweep of a tiny DistilBERT folder, its model kept."""
-    from agnews_core.artifacts import ArtifactStore
-    from agnews_core.sweep import run_sweep
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.sweeps.runner import run_sweep
 
     folder = build_tiny_distilbert(tmp_path_factory.mktemp("tiny-distilbert"))
     store = ArtifactStore(tmp_path_factory.mktemp("distilbert-artifacts"))

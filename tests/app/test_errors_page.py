@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from agnews_core.artifacts import ArtifactStore
 from agnews_core.labels import LABELS
+from agnews_core.store.artifact_store import ArtifactStore
 
 from .conftest import values
 

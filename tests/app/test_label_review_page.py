@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.label_issues import smart_tags
-from agnews_core.label_review import label_review
 from agnews_core.labels import LABELS
-from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.review.label_review import label_review
+from agnews_core.review.suspects import smart_tags
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.store.artifact_store import ArtifactStore
 
 from .conftest import TIMEOUT, values
 from .test_errors_page import count_line, shown_count
@@ -71,8 +71,8 @@ def test_rows_show_their_verdict_recorded_in_another_session(open_page, artifact
 
 def verdict_form_app(root: str, text: str, gold: int, predicted: int) -> None:
     """The verdict form alone, for one row, with a store in root (run by AppTest.from_function)."""
+    from agnews_core.review.verdicts import VerdictStore
     from agnews_core.text_keys import text_key
-    from agnews_core.verdicts import VerdictStore
     from agnews_ui.verdict_panel import verdict_form
 
     store = VerdictStore(root, "sample")
@@ -115,7 +115,7 @@ def import_app(root: str, csv_text: str, rows: list[tuple[str, int]]) -> None:
     import pandas as pd
     import streamlit as st
 
-    from agnews_core.verdicts import VerdictStore
+    from agnews_core.review.verdicts import VerdictStore
     from agnews_ui.verdict_panel import _import
 
     if not st.session_state.get("imported"):  # as the page's button: once; a good import reruns the page

@@ -7,12 +7,13 @@ import threading
 
 import pytest
 
-from agnews_core.demo import quick_demo_config
-from agnews_core.executors import THREAD
 from agnews_core.labels import LABELS
-from agnews_core.live_predict import DEFAULT_QUANTIZE, MAX_CHARS
-from agnews_core.tfidf_predict import NAME as TFIDF_NAME
-from agnews_ui import resources, warmup
+from agnews_core.serving import warmup
+from agnews_core.serving.predictor import DEFAULT_QUANTIZE, MAX_CHARS
+from agnews_core.serving.tfidf_demo import NAME as TFIDF_NAME
+from agnews_core.sweeps.executors.thread import THREAD
+from agnews_core.sweeps.quick_demo import quick_demo_config
+from agnews_ui import resources
 from agnews_ui.predict_view import QUICK_DEMO_BUTTON
 
 from .conftest import button, metrics, values

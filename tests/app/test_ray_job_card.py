@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from agnews_core.config import SweepConfig
-from agnews_core.progress import Progress
-from agnews_core.ray_cluster import ClusterInfo
-from agnews_core.records import RunRecord, SweepRecord
-from agnews_core.snapshots import JobSnapshot
+from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.states import RunState, SweepState
+from agnews_core.store.records import RunRecord, SweepRecord
+from agnews_core.sweeps.executors.ray_cluster import ClusterInfo
+from agnews_core.sweeps.progress import Progress
+from agnews_core.sweeps.snapshots import JobSnapshot
 from agnews_ui.format import executor_label
 from agnews_ui.jobs_view import runs_table
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.baselines import TFIDF, UNTRAINED
+from agnews_core.modeling.baselines import TFIDF, UNTRAINED
+from agnews_core.store.artifact_store import ArtifactStore
 from agnews_ui.charts import lr_colour
 from agnews_ui.format import pct
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.snippets import pipeline_snippet, rerun_command
+from agnews_core.serving.snippets import pipeline_snippet, rerun_command
+from agnews_core.store.artifact_store import ArtifactStore
 from agnews_ui.format import escape_markdown, sweep_title
 
 from .conftest import values

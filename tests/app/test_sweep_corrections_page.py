@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agnews_core.config import SweepConfig
-from agnews_core.data import load_source, make_splits
-from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.config.sweep_config import SweepConfig
+from agnews_core.data.sources import load_source, make_splits
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
 from agnews_ui import resources
 
 from .conftest import button, values

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agnews_core.data import available_sizes, load_source
+from agnews_core.data.sources import available_sizes, load_source
 from agnews_ui import resources
 
 from .conftest import button, page_links, values
@@ -158,8 +158,8 @@ def test_a_field_left_out_of_the_layout_still_gets_a_widget() -> None:
     from streamlit.testing.v1 import AppTest
 
     def form() -> None:
-        from agnews_core.fields import Choice, FieldInfo
-        from agnews_core.sweep_request import exposed_fields
+        from agnews_core.config.fields import Choice, FieldInfo
+        from agnews_core.sweeps.request import exposed_fields
         from agnews_ui.field_widgets import field_rows
 
         optimizer = FieldInfo(label="Optimizer", name="optimizer", default="sgd", help="Update rule.",

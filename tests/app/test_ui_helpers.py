@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from agnews_core.config import SweepConfig
+from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.labels import LABELS
-from agnews_core.progress import Progress
-from agnews_core.records import LossPoint, RunRecord, SweepRecord
 from agnews_core.states import RunState, SweepState
+from agnews_core.store.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.sweeps.progress import Progress
 from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
 from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
 

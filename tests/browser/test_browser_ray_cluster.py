@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from ray_support import child_env, free_port, stop_cluster, wait_until
 
-from agnews_core.artifacts import ArtifactStore
 from agnews_core.states import RunState, SweepState
+from agnews_core.store.artifact_store import ArtifactStore
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytest.importorskip("ray")

@@ -11,10 +11,10 @@ import pytest
 from distilbert_folder import build_tiny_distilbert
 from sweep_configs import small_config
 
-from agnews_core.inference_variants import choose_variant
 from agnews_core.labels import LABELS
-from agnews_core.live_predict import InferenceVariant, Predictor, RunRef
-from agnews_core.models import load_pretrained, load_saved
+from agnews_core.modeling.models import load_pretrained, load_saved
+from agnews_core.serving.predictor import InferenceVariant, Predictor, RunRef
+from agnews_core.serving.variants import choose_variant
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_the_folder_is_a_distilbert_without_token_type_ids(distilbert_folder: Pa
 
 
 def test_distilbert_sweep_saves_a_model_that_predicts(distilbert_folder: Path, store) -> None:
-    from agnews_core.sweep import run_sweep
+    from agnews_core.sweeps.runner import run_sweep
 
     record = run_sweep(store, small_config(model=str(distilbert_folder), keep_models="best"))
     assert record.status == "done", record.error

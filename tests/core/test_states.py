@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from agnews_core.artifacts import ArtifactError, ArtifactStore
-from agnews_core.config import KeepModels, SweepConfig
-from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.config.sweep_config import KeepModels, SweepConfig
 from agnews_core.states import RunState, SweepState
+from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+from agnews_core.store.records import RunRecord, SweepRecord
 
 
 def test_states_are_stored_as_plain_strings(store: ArtifactStore) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sweep_configs import small_config
 
-from agnews_core.corrections import correct_splits
-from agnews_core.data import DataError, load_source, make_splits
-from agnews_core.records import CorrectionCounts, SweepRecord
-from agnews_core.sweep import run_sweep
-from agnews_core.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.data.sources import DataError, load_source, make_splits
+from agnews_core.review.corrections import correct_splits
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.store.records import CorrectionCounts, SweepRecord
+from agnews_core.sweeps.runner import run_sweep
 
 
 def verdicts_on(splits) -> list[Verdict]:

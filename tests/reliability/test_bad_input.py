@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from agnews_core import cli
+from agnews_core.cli import main as cli
 from agnews_core.labels import LABELS
 
 from .conftest import (
@@ -123,7 +123,7 @@ def test_the_sweep_form_answers_bad_input_with_a_message(case: str, bad_data, ap
 
 @pytest.mark.parametrize("size", [0, -5])
 def test_the_sweep_form_refuses_sizes_below_one(size: int, app_root) -> None:
-    from agnews_core.sweep_request import validate_request
+    from agnews_core.sweeps.request import validate_request
 
     at = open_page("pages/sweep.py")
     bounds = {w.label: w.min for w in at.number_input}

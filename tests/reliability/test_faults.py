@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from agnews_core import sweep as sweep_module
-from agnews_core.config import RunSpec
+from agnews_core.config.sweep_config import RunSpec
 from agnews_core.states import RunState, SweepState
+from agnews_core.sweeps import runner as sweep_module
 
 from .conftest import small_config
 
@@ -110,7 +110,7 @@ def test_a_sweep_whose_every_run_fails_ends_failed_not_running(store, make_manag
 
 @pytest.mark.parametrize("error", [_disk_full(), OSError(errno.EROFS, "Read-only file system")])
 def test_a_failed_parquet_write_leaves_no_temp_file(tmp_path, monkeypatch, error: OSError) -> None:
-    from agnews_core.artifacts import atomic_write_parquet
+    from agnews_core.store.artifact_store import atomic_write_parquet
 
     def failing(frame, path, *args, **kwargs):  # noqa: ANN001, ANN202
         Path(path).write_bytes(b"PAR1 half")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agnews_core.artifacts import ArtifactStore
 from agnews_core.states import RunState
+from agnews_core.store.artifact_store import ArtifactStore
 
 from .conftest import (
     free_port,
@@ -30,7 +30,7 @@ LRS = (3e-3, 1e-3, 3e-4)
 # Run 1 trains at full speed (about a second); later runs sleep in every forward pass, so the kill finds one running.
 SLOW_LATER_RUNS = f"""
 import time
-from agnews_core import sweep as sweep_module
+from agnews_core.sweeps import runner as sweep_module
 
 sweep_module.CURVE_SAVE_SECONDS = 0.2  # write curves often: the kill must find some on disk
 _train = sweep_module.train_model
@@ -46,9 +46,9 @@ sweep_module.train_model = _slow_after_the_first
 """
 MANAGER_CHILD = SLOW_LATER_RUNS + """
 import json, sys
-from agnews_core.artifacts import ArtifactStore
-from agnews_core.config import SweepConfig
-from agnews_core.jobs import JobManager
+from agnews_core.store.artifact_store import ArtifactStore
+from agnews_core.config.sweep_config import SweepConfig
+from agnews_core.sweeps.jobs import JobManager
 
 manager = JobManager(ArtifactStore(sys.argv[1]))
 manager.submit(SweepConfig(**json.loads(sys.argv[2])))
@@ -57,7 +57,7 @@ time.sleep(600)
 # The real server: the sweep is submitted to the cached job manager that the app's pages then share.
 SERVER_CHILD = SLOW_LATER_RUNS + """
 import json, sys
-from agnews_core.config import SweepConfig
+from agnews_core.config.sweep_config import SweepConfig
 from agnews_ui.resources import job_manager
 
 job_manager().submit(SweepConfig(**json.loads(sys.argv[1])))
@@ -100,7 +100,7 @@ def _kill(process: subprocess.Popen) -> None:
 
 def test_a_killed_sweep_process_leaves_finished_runs_intact_and_the_sweep_interrupted(
         tmp_path, processes, make_manager) -> None:
-    from agnews_core.models import load_saved
+    from agnews_core.modeling.models import load_saved
 
     root = tmp_path / "artifacts"
     log = tmp_path / "child.log"

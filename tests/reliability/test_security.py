@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from agnews_core import cli
-from agnews_core.artifacts import ArtifactError, ArtifactStore
-from agnews_core.records import RunRecord, SweepRecord
+from agnews_core.cli import main as cli
+from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+from agnews_core.store.records import RunRecord, SweepRecord
 
 from .conftest import REPO_ROOT, child_env, copy_store, open_page, small_config
 
@@ -75,7 +75,7 @@ def test_a_symlink_out_of_the_artifacts_folder_is_not_followed(finished_sweep, t
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "{sweep}/../../x", "{sweep}/..", "{sweep}/a/b",
                                  "{sweep}/run99", "", "{sweep}/.", "..%2f..%2fetc"])
 def test_predict_run_refs_cannot_point_outside(ref: str, finished_sweep, capsys) -> None:
-    from agnews_core.live_predict import parse_run_ref
+    from agnews_core.serving.predictor import parse_run_ref
 
     store, record = finished_sweep
     text = ref.format(sweep=record.sweep_id)
@@ -132,7 +132,7 @@ class _Trap:
 
 
 def test_a_pickled_weights_file_in_artifacts_is_never_loaded(finished_sweep, tmp_path) -> None:
-    from agnews_core.models import ModelLoadError, load_pretrained, load_saved
+    from agnews_core.modeling.models import ModelLoadError, load_pretrained, load_saved
 
     store, record = finished_sweep
     marker = tmp_path / "UNPICKLED"

@@ -1,0 +1,1 @@
+"""Reading finished runs: error filters, the run table, run comparison (McNemar), calibration."""

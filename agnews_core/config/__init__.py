@@ -1,0 +1,1 @@
+"""Settings and their validation: sweep fields, the sweep config, learning-rate search, precision, Ray addresses."""

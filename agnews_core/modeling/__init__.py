@@ -1,0 +1,1 @@
+"""Models and what they compute: loading, training, batch prediction, metrics, baselines."""

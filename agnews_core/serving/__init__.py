@@ -1,0 +1,1 @@
+"""Answering one text: the live predictor, the TF-IDF demo, inference variants, attributions, warm-up."""

@@ -1,0 +1,1 @@
+"""What lives on disk: the artifact layout, the artifact store, every record type, environment capture."""

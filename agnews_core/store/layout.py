@@ -1,0 +1,89 @@
+"""Where every artifact lives: the root folder, sweeps, runs, predictions, model weights, measured throughput.
+
+The one module that knows the layout of artifacts/:
+
+    artifacts/                      $AGNEWS_ARTIFACTS, else artifacts/ next to app.py
+      throughput.json               measured examples/s per model (estimate.py)
+      sweeps/<sweep id>/sweep.json
+      sweeps/<sweep id>/tfidf_predictions.parquet   the TF-IDF baseline's test predictions (sweeps since issue 9)
+      sweeps/<sweep id>/runs/<run id>/run.json
+      sweeps/<sweep id>/runs/<run id>/predictions.parquet
+      sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view
+      sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
+      verdicts/<data source>.jsonl    analysts' verdicts on gold labels (agnews_core.review.verdicts)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT_ENV = "AGNEWS_ARTIFACTS"
+APP_ROOT = Path(__file__).resolve().parents[2]  # the repository: app.py, pages/, agnews_core/
+DEFAULT_ROOT = APP_ROOT / "artifacts"
+SWEEPS_DIR, RUNS_DIR, MODEL_DIR = "sweeps", "runs", "model"
+SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.parquet"
+WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
+TFIDF_PREDICTIONS_FILE, LABEL_REVIEW_FILE = "tfidf_predictions.parquet", "label_review.parquet"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def default_root() -> Path:
+    """$AGNEWS_ARTIFACTS, or artifacts/ next to app.py (the same folder whichever directory you start from)."""
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+
+
+def validate_id(identifier: str, what: str = "id") -> str:
+    """Return identifier if it is a safe single path component, else raise ValueError."""
+    if not isinstance(identifier, str) or not _SAFE_ID.fullmatch(identifier) or ".." in identifier:
+        raise ValueError(f"{what} {identifier!r} is not valid: use letters, digits, '.', '_' and '-' only")
+    return identifier
+
+
+@dataclass(frozen=True)
+class ArtifactPaths:
+    """Every path under one artifacts root; ids are validated and never lead outside the root."""
+
+    root: Path
+
+    @property
+    def sweeps_dir(self) -> Path:
+        return self.root / SWEEPS_DIR
+
+    @property
+    def throughput_file(self) -> Path:
+        return self.root / THROUGHPUT_FILE
+
+    def sweep_dir(self, sweep_id: str) -> Path:
+        return self._inside(self.sweeps_dir / validate_id(sweep_id, "sweep id"))
+
+    def sweep_file(self, sweep_id: str) -> Path:
+        return self.sweep_dir(sweep_id) / SWEEP_FILE
+
+    def tfidf_predictions_file(self, sweep_id: str) -> Path:
+        return self.sweep_dir(sweep_id) / TFIDF_PREDICTIONS_FILE
+
+    def run_dir(self, sweep_id: str, run_id: str) -> Path:
+        return self._inside(self.sweep_dir(sweep_id) / RUNS_DIR / validate_id(run_id, "run id"))
+
+    def run_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / RUN_FILE
+
+    def predictions_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / PREDICTIONS_FILE
+
+    def label_review_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / LABEL_REVIEW_FILE
+
+    def model_dir(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / MODEL_DIR
+
+    def weights_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.model_dir(sweep_id, run_id) / WEIGHTS_FILE
+
+    def _inside(self, path: Path) -> Path:
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise ValueError(f"{path} is outside the artifacts folder")
+        return path

@@ -1,0 +1,85 @@
+"""How long a sweep will take, from throughput measured on this machine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from agnews_core.config.sweep_config import SweepConfig
+from agnews_core.store.artifact_store import atomic_write_json
+from agnews_core.store.layout import ArtifactPaths
+
+logger = logging.getLogger(__name__)
+
+# First guesses (examples/s on 2 CPU cores: MiniLM batch 8 trained at 42 and predicted at 170-220 in
+# bench/README.md), replaced by what each sweep measures.
+DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (40.0, 180.0), "tiny": (900.0, 3000.0)}
+UNKNOWN_MODEL_THROUGHPUT = (9.0, 30.0)  # a DistilBERT-sized model
+MODEL_LOAD_SECONDS = 3.0
+DATA_LOAD_SECONDS = 1.0  # reading the 57k-row parquet folder and splitting took 0.5-1 s
+TFIDF_SECONDS_PER_TRAIN_ROW = 1.25e-3  # the TF-IDF baseline fit took 6.4 s on 5,120 rows, 0.47 s on 300 (lbfgs)
+# Trainer.evaluate (unsorted batches of 64, plus the loss) ran 83 rows/s where predict_probabilities ran 170-220.
+TRAINER_EVAL_SLOWDOWN = 2.2
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Examples per second for training and for inference of one model."""
+
+    train: float
+    inference: float
+    measured: bool
+
+
+def load_throughput(root: Path, model: str) -> Throughput:
+    """Measured throughput of a model on this machine, or a first guess."""
+    try:
+        table = json.loads(ArtifactPaths(root).throughput_file.read_text())
+        train, inference = table[model]["train"], table[model]["inference"]
+        if train > 0 and inference > 0:
+            return Throughput(float(train), float(inference), True)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    train, inference = DEFAULT_THROUGHPUT.get(model, UNKNOWN_MODEL_THROUGHPUT)
+    return Throughput(train, inference, False)
+
+
+def record_throughput(root: Path, model: str, train: float, inference: float) -> None:
+    """Remember a model's measured throughput (kept per model, latest wins)."""
+    if not (train > 0 and inference > 0 and math.isfinite(train) and math.isfinite(inference)):
+        return
+    path = ArtifactPaths(root).throughput_file
+    try:
+        table = json.loads(path.read_text())
+        if not isinstance(table, dict):
+            table = {}
+    except (OSError, ValueError):
+        table = {}
+    table[model] = {"train": round(train, 2), "inference": round(inference, 2)}
+    try:
+        atomic_write_json(path, table)
+    except OSError as exc:
+        logger.warning("could not record throughput in %s: %s", path, exc)
+
+
+def remaining_run_seconds(config: SweepConfig, throughput: Throughput, done_fraction: float = 0.0) -> float:
+    """Seconds left in one run at done_fraction of its training: training, evaluations, final predictions."""
+    steps = math.ceil(math.ceil(config.train_size / config.batch_size) * config.epochs)
+    left = 1.0 - min(max(done_fraction, 0.0), 1.0)
+    evals = min(config.evals_per_run, steps) * left
+    trainer_eval_rows = evals * config.eval_size * TRAINER_EVAL_SLOWDOWN
+    prediction_rows = config.eval_size + config.test_size
+    load = MODEL_LOAD_SECONDS if done_fraction == 0.0 else 0.0
+    return (load + config.train_size * config.epochs * left / throughput.train
+            + (trainer_eval_rows + prediction_rows) / throughput.inference)
+
+
+def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float:
+    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions."""
+    per_run = remaining_run_seconds(config, throughput)
+    baselines = (DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * config.train_size + MODEL_LOAD_SECONDS
+                 + config.test_size / throughput.inference)
+    return baselines + per_run * len(config.learning_rates)

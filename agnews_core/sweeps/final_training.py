@@ -1,0 +1,56 @@
+"""Final training: the learning rate a sweep chose, retrained on train + validation rows, scored on the whole test split.
+
+The notebook picked its learning rate "for final training and evaluation". A final training is stored and run as
+a one-run sweep whose config names the sweep it came from (`final_of`), so it gets the job manager's queue,
+progress, ETA, cancel and every result page for free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from agnews_core.config.sweep_config import KeepModels, SweepConfig
+from agnews_core.data.sources import SourceData, load_source
+from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+
+FINAL_EVAL_ROWS = 500  # held out of the final training only to draw its eval-loss curve
+FINAL_EPOCHS = 1.0  # with several times the sweep's rows, one pass is the usual choice (bench/README.md)
+
+
+@dataclass(frozen=True)
+class FinalPlan:
+    """What a final training of a sweep would do, before it starts."""
+
+    config: SweepConfig
+    source_description: str
+    max_train_rows: int  # every train row of the data but the held-out eval rows
+
+
+def max_final_train_rows(source: SourceData) -> int:
+    """Train rows a final training may use."""
+    return len(source.train) - FINAL_EVAL_ROWS
+
+
+def plan_final_training(store: ArtifactStore, sweep_id: str, train_size: int | None = None,
+                        epochs: float | None = None) -> FinalPlan:
+    """The config of a final training of a finished sweep's best learning rate; ValueError says what is wrong."""
+    sweep = store.load_sweep(sweep_id)
+    if sweep.config.final_of:
+        raise ValueError(f"{sweep_id} is itself a final training: pick the sweep it came from ({sweep.config.final_of})")
+    if not sweep.best_run_id:
+        raise ValueError(f"sweep {sweep_id} has no finished run to take a learning rate from")
+    try:
+        best = store.load_run(sweep_id, sweep.best_run_id)
+    except ArtifactError as exc:
+        raise ValueError(f"the best run of {sweep_id} cannot be read: {exc}") from None
+    source = load_source(sweep.config.data)
+    limit = max_final_train_rows(source)
+    rows = limit if train_size is None else train_size
+    if not 1 <= rows <= limit:
+        raise ValueError(f"train rows must be between 1 and {limit:,} for {source.description}, got {rows:,}")
+    config = replace(
+        sweep.config, learning_rates=(best.learning_rate,), train_size=rows, eval_size=FINAL_EVAL_ROWS,
+        test_size=len(source.test), epochs=FINAL_EPOCHS if epochs is None else epochs, keep_models=KeepModels.BEST,
+        final_of=sweep_id, label=f"final training of {sweep.config.label or sweep_id}"[:200],
+    )
+    return FinalPlan(config, source.description, limit)

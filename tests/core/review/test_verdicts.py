@@ -1,0 +1,158 @@
+"""The verdict store: latest verdict wins, concurrent writers lose nothing, a killed writer corrupts nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
+from agnews_core.text_keys import text_key
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SOURCE = "sample"
+
+# A writer process: records verdicts on texts '<prefix> <i>' for i < count (count < 0: forever).
+WRITER = """
+import sys
+from agnews_core.review.verdicts import Verdict, VerdictStore
+root, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = VerdictStore(root, "sample")
+i = 0
+while count < 0 or i < count:
+    store.record(Verdict(text=f"{prefix} {i}", label=i % 4, kind="remove", note="x" * 200))
+    i += 1
+"""
+
+
+def _writer(root: Path, prefix: str, count: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(root), prefix, str(count)], cwd=REPO_ROOT,
+                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+
+
+def test_record_get_list_and_delete(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, SOURCE)
+    first = store.record(Verdict(text="Oil rises", label=2, kind=VerdictKind.RELABEL, new_label=3,
+                                 recorded_at="2026-11-26T10:00:00+00:00"))
+    store.record(Verdict(text="Match ends", label=1, kind="keep", note="model is wrong", reviewer="ana",
+                         recorded_at="2026-11-26T11:00:00+00:00"))
+    assert store.path == tmp_path / "verdicts" / "sample.jsonl"
+    assert store.get(first.text_key) == first
+    assert [v.text for v in store.list()] == ["Match ends", "Oil rises"]  # newest first
+    assert store.get(text_key("Match ends")).reviewer == "ana"
+
+    changed = store.record(Verdict(text="Oil rises", label=2, kind="remove"))
+    assert store.get(first.text_key) == changed  # latest verdict for a text wins
+    assert len(store.verdicts()) == 2
+
+    assert store.delete(first.text_key) is True
+    assert store.delete(first.text_key) is False
+    assert store.get(first.text_key) is None
+    assert VerdictStore(tmp_path, SOURCE).verdicts().keys() == {text_key("Match ends")}  # persisted
+
+
+def test_each_data_source_has_its_own_file(tmp_path: Path) -> None:
+    VerdictStore(tmp_path, "sample").record(Verdict(text="a", label=0, kind="keep"))
+    assert VerdictStore(tmp_path, "hub").verdicts() == {}
+    assert source_slug("sample") == "sample"
+    folder_a, folder_b = source_slug("/data/one/ag_news"), source_slug("/data/two/ag_news")
+    assert folder_a.startswith("ag-news-") and folder_a != folder_b
+    assert "/" not in folder_a and ".." not in source_slug("../../etc")
+    with pytest.raises(ValueError, match="resolve the data source 'auto'"):
+        VerdictStore(tmp_path, "auto")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"text": "  ", "label": 0, "kind": "keep"}, "needs the row's text"),
+        ({"text": "a", "label": 4, "kind": "keep"}, "gold label must be a label id"),
+        ({"text": "a", "label": 0, "kind": "flip"}, "kind must be one of relabel, remove, keep"),
+        ({"text": "a", "label": 0, "kind": "relabel"}, "needs a new label|new label must be"),
+        ({"text": "a", "label": 0, "kind": "relabel", "new_label": 0}, "record 'keep' instead"),
+        ({"text": "a", "label": 0, "kind": "remove", "new_label": 1}, "only a relabel verdict"),
+        ({"text": "a", "label": 0, "kind": "keep", "text_key": "0" * 16}, "does not match the text"),
+    ],
+)
+def test_bad_verdicts_are_refused_with_a_reason(fields: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Verdict(**fields)
+
+
+def test_threads_recording_at_once_lose_nothing(tmp_path: Path) -> None:
+    start = threading.Barrier(8)
+
+    def work(thread: int) -> None:
+        store = VerdictStore(tmp_path, SOURCE)  # one store per thread, as per browser session
+        start.wait()
+        for i in range(25):
+            store.record(Verdict(text=f"thread {thread} row {i}", label=i % 4, kind="keep"))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    contents = VerdictStore(tmp_path, SOURCE).read()
+    assert len(contents.verdicts) == 200 and contents.unreadable_lines == 0
+
+
+def test_two_processes_recording_at_once_lose_nothing(tmp_path: Path) -> None:
+    writers = [_writer(tmp_path, prefix, 150) for prefix in ("first", "second")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    contents = VerdictStore(tmp_path, SOURCE).read()
+    assert len(contents.verdicts) == 300 and contents.unreadable_lines == 0
+    assert sum(line.startswith(b"{") for line in (tmp_path / "verdicts" / "sample.jsonl").read_bytes().splitlines()) == 300
+
+
+def test_a_writer_killed_mid_loop_loses_at_most_the_verdict_being_written(tmp_path: Path) -> None:
+    writer = _writer(tmp_path, "killed", -1)
+    path = tmp_path / "verdicts" / "sample.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not path.exists() or path.read_bytes().count(b"\n") < 50):
+        time.sleep(0.01)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    complete = path.read_bytes().count(b"\n")
+    assert complete >= 50
+
+    store = VerdictStore(tmp_path, SOURCE)
+    contents = store.read()
+    assert len(contents.verdicts) >= complete - 1 and contents.unreadable_lines <= 1
+    assert {f"killed {i}" for i in range(complete - 1)} <= {v.text for v in contents.verdicts.values()}
+    store.record(Verdict(text="after the crash", label=0, kind="keep"))
+    assert store.get(text_key("after the crash")) is not None
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_verdict_is_intact(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, SOURCE)
+    store.record(Verdict(text="before", label=0, kind="keep"))
+    with open(store.path, "ab") as handle:  # what a kill -9 half-way through a write leaves
+        handle.write(b'{"op": "record", "text": "half writ')
+    store.record(Verdict(text="after", label=1, kind="remove"))
+    contents = store.read()
+    assert {v.text for v in contents.verdicts.values()} == {"before", "after"}
+    assert contents.unreadable_lines == 1
+
+
+def test_record_all_merges_and_rewrites_atomically(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, SOURCE)
+    store.record(Verdict(text="kept", label=0, kind="keep"))
+    store.record(Verdict(text="changed", label=0, kind="keep"))
+    store.record_all([Verdict(text="changed", label=0, kind="remove"), Verdict(text="new", label=3, kind="remove")])
+    verdicts = store.verdicts()
+    assert {v.text: str(v.kind) for v in verdicts.values()} == {"kept": "keep", "changed": "remove", "new": "remove"}
+    assert store.path.read_bytes().count(b"\n") == 3  # compacted: one line per text
+    assert [p.name for p in store.path.parent.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_reading_an_empty_store_creates_no_folder_or_lock_file(tmp_path) -> None:
+    store = VerdictStore(tmp_path / "root", "sample")
+    assert store.verdicts() == {} and store.list() == []
+    assert not (tmp_path / "root").exists()
