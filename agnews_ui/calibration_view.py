@@ -8,22 +8,21 @@ import streamlit as st
 from agnews_core.analysis.calibration import BINS, CalibrationReport, Reliability, apply_temperature, calibrate_run
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui.format import pct
-from agnews_ui.resources import load_predictions
+from agnews_ui.resources import FileVersion, file_version, load_predictions
 from agnews_ui.resources import store as get_store
 
 
 @st.cache_data(show_spinner="Fitting the temperature…", max_entries=16)
-def _calibration(sweep_id: str, run_id: str, _mtime: float) -> CalibrationReport:
+def _calibration(sweep_id: str, run_id: str, version: FileVersion) -> CalibrationReport:
     return calibrate_run(load_predictions(sweep_id, run_id))
 
 
 def run_calibration(sweep_id: str, run_id: str) -> CalibrationReport:
-    """A run's calibration report, cached until its predictions file changes; ValueError/ArtifactError if none."""
-    try:
-        mtime = get_store().paths.predictions_file(sweep_id, run_id).stat().st_mtime
-    except OSError as exc:
-        raise ArtifactError(f"this run has no stored predictions ({exc.strerror or exc})") from None
-    return _calibration(sweep_id, run_id, mtime)
+    """A run's calibration report, fitted again when its predictions file changes; ValueError/ArtifactError if none."""
+    version = file_version(get_store().paths.predictions_file(sweep_id, run_id))
+    if version is None:
+        raise ArtifactError("this run has no stored predictions")
+    return _calibration(sweep_id, run_id, version)
 
 
 def reliability_figure(before: Reliability, after: Reliability | None = None) -> go.Figure:

@@ -22,39 +22,37 @@ from agnews_core.labels import LABELS
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
 from agnews_ui.page_registry import COMPARE, ERRORS
+from agnews_ui.resources import FileVersion, file_version
 from agnews_ui.resources import store as get_store
 
 COMPARE_PARAM, ROWS_PARAM = "compare", "rows"
 PAGE_SIZE = 50
 
 
-def _mtime(sweep_id: str, run_id: str) -> float:
+def _version(sweep_id: str, run_id: str) -> FileVersion:
     paths = get_store().paths
-    path = paths.tfidf_predictions_file(sweep_id) if run_id == TFIDF_RUN else paths.predictions_file(sweep_id, run_id)
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+    return file_version(paths.tfidf_predictions_file(sweep_id) if run_id == TFIDF_RUN
+                        else paths.predictions_file(sweep_id, run_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _frame(sweep_id: str, run_id: str, _mtime_key: float) -> pd.DataFrame:
+def _frame(sweep_id: str, run_id: str, version: FileVersion) -> pd.DataFrame:
     return load_run_predictions(get_store(), sweep_id, run_id)
 
 
 def run_frame(sweep_id: str, run_id: str) -> pd.DataFrame:
-    """A run's (or TF-IDF baseline's) prediction frame, cached until its file changes."""
-    return _frame(sweep_id, run_id, _mtime(sweep_id, run_id))
+    """A run's (or TF-IDF baseline's) prediction frame, read again when its file changes."""
+    return _frame(sweep_id, run_id, _version(sweep_id, run_id))
 
 
 @st.cache_data(show_spinner="Comparing the runs row by row…", max_entries=16)
-def _comparison(a: tuple[str, str], b: tuple[str, str], _key: tuple[float, float]) -> RunComparison:
+def _comparison(a: tuple[str, str], b: tuple[str, str], versions: tuple[FileVersion, FileVersion]) -> RunComparison:
     return compare_runs(run_frame(*a), run_frame(*b), "A", "B")
 
 
 def comparison(a: tuple[str, str], b: tuple[str, str]) -> RunComparison:
     """Run B against run A on their test rows; ValueError (different rows) or ArtifactError (unreadable files)."""
-    return _comparison(a, b, (_mtime(*a), _mtime(*b)))
+    return _comparison(a, b, (_version(*a), _version(*b)))
 
 
 def errors_params(a: RunChoice | tuple[str, str], b: RunChoice | tuple[str, str], rows: RowSet) -> dict[str, str]:

@@ -16,6 +16,8 @@ from agnews_core.review.verdicts import Verdict, VerdictKind
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
 from agnews_core.store.records import SweepRecord
 from agnews_core.text_keys import text_keys
+from agnews_ui.resources import FileVersion, file_version
+from agnews_ui.resources import store as get_store
 
 SPLIT_KEY, SUSPECTS_KEY, TAG_KEY, ONLY_ERRORS_KEY = "errors_split", "errors_suspects", "errors_tag", "errors_only"
 APPLIED_KEY = "errors_review_params"
@@ -64,18 +66,16 @@ def write_review_params(sweep_id: str, run_id: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _cached_review(sweep_id: str, run_id: str, _mtime: float, _sweep: SweepRecord) -> LabelReview:
-    from agnews_ui.resources import store
-
-    return label_review(store(), _sweep, run_id)
+def _stored_review(sweep: SweepRecord, run_id: str, version: FileVersion) -> LabelReview:
+    return label_review(get_store(), sweep, run_id)
 
 
 def run_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) -> LabelReview | None:
     """The run's label review; computed with a spinner on its first view; None (with a warning) if it fails."""
-    path = store.paths.label_review_file(sweep.sweep_id, run_id)
     try:
         if review_is_cached(store, sweep.sweep_id, run_id):
-            return _cached_review(sweep.sweep_id, run_id, path.stat().st_mtime, sweep)
+            version = file_version(store.paths.label_review_file(sweep.sweep_id, run_id))
+            return _stored_review(sweep, run_id, version)
         with st.spinner("Looking for suspected label errors (cleanlab; the training rows are cross-validated with "
                         "TF-IDF once, then kept)…"):
             review = label_review(store, sweep, run_id)

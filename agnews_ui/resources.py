@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -64,19 +65,31 @@ def warm_up(sweep_id: str | None = None, run_id: str | None = None, quantize: bo
         warmup.start_model(root, sweep_id, run_id, quantize)
 
 
+FileVersion = tuple[int, int, int] | None
+
+
+def file_version(path: Path) -> FileVersion:
+    """(inode, size, modification time in ns) of a file, None when it is missing: changes whenever it is rewritten.
+
+    Cached tables take it as a plain argument: st.cache_data hashes it, so a rewritten file is read again (an
+    argument named with a leading underscore would not be hashed, and the old table would be served forever).
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def predictions(sweep_id: str, run_id: str, _mtime: float) -> pd.DataFrame:
-    """A run's per-example predictions (cached until the file changes)."""
+def predictions(sweep_id: str, run_id: str, version: FileVersion) -> pd.DataFrame:
+    """A run's per-example predictions as stored when the file had this version."""
     return store().load_predictions(sweep_id, run_id)
 
 
 def load_predictions(sweep_id: str, run_id: str) -> pd.DataFrame:
-    """Cached predictions keyed by the file's modification time."""
-    try:
-        mtime = store().paths.predictions_file(sweep_id, run_id).stat().st_mtime
-    except OSError:
-        mtime = 0.0
-    return predictions(sweep_id, run_id, mtime)
+    """A run's predictions, read again whenever the file changes; ArtifactError when it cannot be read."""
+    return predictions(sweep_id, run_id, file_version(store().paths.predictions_file(sweep_id, run_id)))
 
 
 @st.cache_data(show_spinner=False)
