@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import REPO_ROOT
-from bench.startup import free_port
+
+# The launcher lives with the tests that use it most; pytest puts tests/ on sys.path, and so does this line
+# (appended, so nothing there can shadow an installed package).
+if str(REPO_ROOT / "tests") not in sys.path:
+    sys.path.append(str(REPO_ROOT / "tests"))
+from support.served_app import served_app as _serve  # noqa: E402
 
 CHROMIUM = os.environ.get("AGNEWS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -49,23 +50,9 @@ def prepare_artifacts(folder: Path, copy_from: str | None, tiny: bool) -> str:
 @contextmanager
 def served_app(artifacts: Path, warmup: bool = True) -> Iterator[str]:
     """`streamlit run app.py` on 127.0.0.1 with this artifacts folder until the block ends; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false", "AGNEWS_WARMUP": "1" if warmup else "0"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-               "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    log = tempfile.NamedTemporaryFile(prefix="agnews-bench-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_health(url, process, Path(log.name))
-        yield url
-    finally:
-        _stop(process)
-        log.close()
-    Path(log.name).unlink(missing_ok=True)  # kept only when something failed, for its traceback
+    env = {"AGNEWS_ARTIFACTS": str(artifacts), "AGNEWS_WARMUP": "1" if warmup else "0"}
+    with _serve(env, timeout=START_TIMEOUT) as served:
+        yield served.url
 
 
 @contextmanager
@@ -79,29 +66,3 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
-
-
-def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health in time")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server we started (its own process group, nothing else)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from support.waiting import wait_until
 
 from agnews_core.data.sources import available_sizes, load_source
 from agnews_ui import resources
@@ -69,13 +68,12 @@ def job_states(at) -> list[str]:
 def wait_until_training(sweep_id: str, timeout: float = 90) -> None:
     """Poll the job manager until a sweep has finished at least one training step."""
     manager = resources.job_manager()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def training() -> bool:
         view = manager.job(sweep_id)
-        if view is not None and view.progress is not None and view.progress.phase == "training" and view.progress.step:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"sweep {sweep_id} did not start training within {timeout} s")
+        return view is not None and view.progress is not None and view.progress.phase == "training" and bool(view.progress.step)
+
+    wait_until(training, timeout, f"sweep {sweep_id} to finish a training step", interval=0.1)
 
 
 def test_empty_sweep_page_explains_the_form(open_page) -> None:

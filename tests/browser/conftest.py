@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from support.served_app import served_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -28,7 +23,6 @@ CHROMIUM = os.environ.get("AGNEWS_CHROMIUM", "/usr/bin/chromium")
 # The flags our machines need (shared NOTES.md); Playwright adds --headless and its own profile folder.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SERVER_START_TIMEOUT = 60.0
 PAGE_TIMEOUT_MS = 60_000  # a first page load imports pandas/plotly; training pages import torch
 SWEEP_TIMEOUT_MS = 240_000  # a tiny sweep takes 10-90 s depending on how busy the 2 CPUs are
 
@@ -38,42 +32,6 @@ SCRIPT_IDLE_JS = """() => {
   return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
     && document.querySelector('[data-testid="stSkeleton"]') === null;
 }"""
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll /_stcore/health until it answers ok; fail with the server's log otherwise."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with code {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"streamlit did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT:.0f} s:\n"
-                f"{log.read_text()[-4000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server we started (its own process group, so nothing else is touched)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -90,24 +48,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, prepare_artifacts: Callable
     artifacts.mkdir()
     if prepare_artifacts is not None:
         prepare_artifacts(artifacts)
-    log = workdir / "streamlit.log"
-    port = free_port()
     # A Ray sweep from the browser must keep every Ray port on loopback (shared NOTES.md).
-    env = {**os.environ, "AGNEWS_ARTIFACTS": str(artifacts), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               # Other people edit files here while tests run: no reloads, and no inotify watches on .venv.
-               "--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, process, log)
-        yield url
-    finally:
-        stop(process)
+    env = {"AGNEWS_ARTIFACTS": str(artifacts), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    with served_app(env, log=workdir / "streamlit.log") as served:
+        yield served.url
 
 
 @pytest.fixture(scope="session")

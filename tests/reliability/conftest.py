@@ -1,4 +1,4 @@
-"""Reliability fixtures: tiny configs, stopped job managers, AppTest pages on a chosen artifacts folder, servers."""
+"""Reliability fixtures: tiny configs, stopped job managers, AppTest pages on a chosen artifacts folder, child processes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -103,42 +99,12 @@ def page_messages(at: Any) -> str:
     return "\n".join(texts(at.error) + texts(at.warning) + texts(at.info) + texts(at.success) + texts(at.caption))
 
 
-# ---- a real server
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def streamlit_command(port: int, address: str | None = "127.0.0.1") -> list[str]:
-    """`streamlit run app.py` as the docs say, on one port; address None keeps .streamlit/config.toml's."""
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false"]
-    return command + (["--server.address", address] if address else [])
-
-
+# ---- child processes (a served app: support.served_app)
 def start_process(command: list[str], artifacts: Path, log: Path, **extra_env: str) -> subprocess.Popen:
     """A child in its own process group, output to a log file."""
     handle = log.open("wb")
     return subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(AGNEWS_ARTIFACTS=str(artifacts), **extra_env),
                             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def wait_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    """Poll /_stcore/health until it answers ok; fail with the server log if it dies or stays silent."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"the server did not answer on port {port}:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def stop_process(process: subprocess.Popen) -> None:

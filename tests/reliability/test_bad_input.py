@@ -10,22 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.served_app import served_app
 
 from agnews_core.cli import main as cli
 from agnews_core.labels import LABELS
 
-from .conftest import (
-    REPO_ROOT,
-    child_env,
-    copy_store,
-    free_port,
-    open_page,
-    page_messages,
-    start_process,
-    streamlit_command,
-    texts,
-    wait_healthy,
-)
+from .conftest import CHILD_ENV, REPO_ROOT, child_env, copy_store, open_page, page_messages, texts
 
 FIFTY_RATES = ",".join(f"{i}e-5" for i in range(1, 51))
 SCRIPT = "<script>alert(1)</script>"
@@ -221,43 +211,40 @@ def _plant_payloads(root: Path, sweep_id: str, run_id: str) -> None:
 
 
 @pytest.mark.browser
-def test_html_payloads_are_shown_as_text_in_the_browser(finished_sweep, tmp_path, processes, browser) -> None:
+def test_html_payloads_are_shown_as_text_in_the_browser(finished_sweep, tmp_path, browser) -> None:
     store, record = finished_sweep
     root = copy_store(store.root, tmp_path / "artifacts")
     _plant_payloads(root, record.sweep_id, record.best_run_id)
-    port, log = free_port(), tmp_path / "server.log"
-    server = start_process(streamlit_command(port), root, log)
-    processes.append(server)
-    wait_healthy(port, server, log)
-    page = browser.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    base = f"http://127.0.0.1:{port}"
+    with served_app({**CHILD_ENV, "AGNEWS_ARTIFACTS": str(root)}, log=tmp_path / "server.log") as server:
+        base = server.url
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    for payload in (SCRIPT, IMAGE):
-        page.goto(f"{base}/predict", wait_until="domcontentloaded")  # a fresh page: no result from before
-        box = page.locator("textarea").first
-        box.wait_for(timeout=90_000)
-        box.fill(payload)
-        page.get_by_role("button", name="Classify").click()
-        page.get_by_text("Confidence").first.wait_for(timeout=90_000)
-        assert box.input_value() == payload
+        for payload in (SCRIPT, IMAGE):
+            page.goto(f"{base}/predict", wait_until="domcontentloaded")  # a fresh page: no result from before
+            box = page.locator("textarea").first
+            box.wait_for(timeout=90_000)
+            box.fill(payload)
+            page.get_by_role("button", name="Classify").click()
+            page.get_by_text("Confidence").first.wait_for(timeout=90_000)
+            assert box.input_value() == payload
 
-    page.goto(f"{base}/errors?sweep={record.sweep_id}&run={record.best_run_id}", wait_until="domcontentloaded")
-    search = page.get_by_label("Search text")
-    search.wait_for(timeout=90_000)
-    search.fill("alert(1)")
-    search.press("Enter")
-    page.get_by_text(re.compile(r"^2 misclassified rows")).first.wait_for(timeout=60_000)
+        page.goto(f"{base}/errors?sweep={record.sweep_id}&run={record.best_run_id}", wait_until="domcontentloaded")
+        search = page.get_by_label("Search text")
+        search.wait_for(timeout=90_000)
+        search.fill("alert(1)")
+        search.press("Enter")
+        page.get_by_text(re.compile(r"^2 misclassified rows")).first.wait_for(timeout=60_000)
 
-    page.goto(f"{base}/results?sweep={record.sweep_id}", wait_until="domcontentloaded")
-    page.get_by_text("Sweep name:").first.wait_for(timeout=90_000)
-    assert f"Sweep name: {IMAGE}" in page.inner_text("body")  # the name is shown as text, not as an image
-    page.wait_for_timeout(500)
+        page.goto(f"{base}/results?sweep={record.sweep_id}", wait_until="domcontentloaded")
+        page.get_by_text("Sweep name:").first.wait_for(timeout=90_000)
+        assert f"Sweep name: {IMAGE}" in page.inner_text("body")  # the name is shown as text, not as an image
+        page.wait_for_timeout(500)
 
-    assert dialogs == []
-    injected = page.evaluate("""() => ({
-        images: document.querySelectorAll('img[src="x"], [onerror]').length,
-        scripts: [...document.scripts].filter(s => s.textContent.includes('alert(1)')).length,
-    })""")
-    assert injected == {"images": 0, "scripts": 0}
+        assert dialogs == []
+        injected = page.evaluate("""() => ({
+            images: document.querySelectorAll('img[src="x"], [onerror]').length,
+            scripts: [...document.scripts].filter(s => s.textContent.includes('alert(1)')).length,
+        })""")
+        assert injected == {"images": 0, "scripts": 0}

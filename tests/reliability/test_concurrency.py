@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
+
+from support.waiting import wait_until
 
 from agnews_core.states import RunState
 
@@ -26,13 +27,6 @@ def _fill_sweep_form(at, lrs: str, train: int, epochs: float, name: str) -> None
     at.run()
 
 
-def _wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_cancel_from_another_session_stops_within_one_step_and_keeps_curves(app_root) -> None:
     from agnews_ui.resources import job_manager
 
@@ -51,7 +45,7 @@ def test_cancel_from_another_session_stops_within_one_step_and_keeps_curves(app_
         view = manager.job(sweep_id)
         return view.progress.step if view.progress and view.progress.phase == "training" else 0
 
-    _wait(lambda: training_step() >= 12, 180, "the long sweep to pass step 12")  # a train-loss point is logged at 10
+    wait_until(lambda: training_step() >= 12, 180, "the long sweep to pass step 12")  # a train-loss point is logged at 10
     session_b.run()
     session_b.button(key=f"cancel-{sweep_id}").click().run()
     step_at_cancel = training_step()  # the event is set by now: at most the step in flight may finish

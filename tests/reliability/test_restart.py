@@ -8,23 +8,16 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from support.served_app import served_app
+from support.waiting import wait_until
 
 from agnews_core.states import RunState
 from agnews_core.store.artifact_store import ArtifactStore
 
-from .conftest import (
-    free_port,
-    small_config,
-    start_process,
-    stop_process,
-    streamlit_command,
-    tiny_config,
-    wait_healthy,
-)
+from .conftest import CHILD_ENV, small_config, start_process, tiny_config
 
 LRS = (3e-3, 1e-3, 3e-4)
 # Run 1 trains at full speed (about a second); later runs sleep in every forward pass, so the kill finds one running.
@@ -83,14 +76,12 @@ def _read_run(root: Path, name: str) -> dict:
 
 
 def _wait_for_first_run_done_and_second_with_curves(root: Path, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         assert process.poll() is None, f"the sweep process died:\n{log.read_text(errors='replace')[-3000:]}"
         first, second = _read_run(root, "run01"), _read_run(root, "run02")
-        if first.get("status") == RunState.DONE and second.get("status") == RunState.RUNNING and len(second.get("train_loss", [])) >= 2:
-            return
-        time.sleep(0.05)
-    pytest.fail(f"run 1 did not finish in time:\n{log.read_text(errors='replace')[-3000:]}")
+        return first.get("status") == RunState.DONE and second.get("status") == RunState.RUNNING and len(second.get("train_loss", [])) >= 2
+
+    wait_until(ready, 180, lambda: f"run 1 to finish and run 2 to log losses:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -159,32 +150,23 @@ def _listening_addresses(port: int) -> set[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.slow
-def test_the_real_server_killed_mid_sweep_shows_it_interrupted_after_a_restart(tmp_path, processes, browser) -> None:
+def test_the_real_server_killed_mid_sweep_shows_it_interrupted_after_a_restart(tmp_path, browser) -> None:
     root = tmp_path / "artifacts"
-    first_port, second_port = free_port(), free_port()
-    log = tmp_path / "server1.log"
-    server = start_process([sys.executable, "-c", SERVER_CHILD, _config_json(), *streamlit_command(first_port)[3:]],
-                           root, log)
-    processes.append(server)
-    wait_healthy(first_port, server, log)
-    _wait_for_first_run_done_and_second_with_curves(root, server, log)
-    _kill(server)
+    env = {**CHILD_ENV, "AGNEWS_ARTIFACTS": str(root)}
+    with served_app(env, launcher=[sys.executable, "-c", SERVER_CHILD, _config_json()],
+                    log=tmp_path / "server1.log") as server:
+        _wait_for_first_run_done_and_second_with_curves(root, server.process, server.log)
+        _kill(server.process)
 
     # Restart as `make run` does: no address flag, so .streamlit/config.toml decides where it listens.
-    log = tmp_path / "server2.log"
-    restarted = start_process(streamlit_command(second_port, address=None), root, log)
-    processes.append(restarted)
-    wait_healthy(second_port, restarted, log)
-    assert _listening_addresses(second_port) == {"0100007F"}, "the server must listen on 127.0.0.1 only"
-
-    page = browser.new_page()
-    page.goto(f"http://127.0.0.1:{second_port}/sweep", wait_until="domcontentloaded")
-    page.get_by_text("server stopped while this sweep was running").first.wait_for(timeout=90_000)
-    assert re.search(rf"\b{RunState.INTERRUPTED}\b", page.inner_text("body")), "the job's badge says interrupted"
-    page.goto(f"http://127.0.0.1:{second_port}/", wait_until="domcontentloaded")
-    page.get_by_text("interrupted when the server last stopped").first.wait_for(timeout=60_000)
-    stop_process(restarted)
+    with served_app(env, address=None, log=tmp_path / "server2.log") as restarted:
+        assert _listening_addresses(restarted.port) == {"0100007F"}, "the server must listen on 127.0.0.1 only"
+        page = browser.new_page()
+        page.goto(f"{restarted.url}/sweep", wait_until="domcontentloaded")
+        page.get_by_text("server stopped while this sweep was running").first.wait_for(timeout=90_000)
+        assert re.search(rf"\b{RunState.INTERRUPTED}\b", page.inner_text("body")), "the job's badge says interrupted"
+        page.goto(f"{restarted.url}/", wait_until="domcontentloaded")
+        page.get_by_text("interrupted when the server last stopped").first.wait_for(timeout=60_000)
 
     store = ArtifactStore(root)
     (sweep,) = store.list_sweeps()[0]

@@ -7,10 +7,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from support.waiting import wait_until
 
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_core.text_keys import text_key
@@ -114,11 +114,12 @@ def test_two_processes_recording_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_a_writer_killed_mid_loop_loses_at_most_the_verdict_being_written(tmp_path: Path) -> None:
     writer = _writer(tmp_path, "killed", -1)
     path = tmp_path / "verdicts" / "sample.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not path.exists() or path.read_bytes().count(b"\n") < 50):
-        time.sleep(0.01)
-    os.kill(writer.pid, signal.SIGKILL)
-    writer.wait(timeout=30)
+    try:
+        wait_until(lambda: path.exists() and path.read_bytes().count(b"\n") >= 50, 60, "50 verdicts on disk",
+                   interval=0.01)
+    finally:  # killed either way: the writer loops forever
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait(timeout=30)
     complete = path.read_bytes().count(b"\n")
     assert complete >= 50
 
