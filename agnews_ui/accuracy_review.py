@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from agnews_core.analysis.run_table import accuracy_points
 from agnews_core.labels import LABELS
 from agnews_core.review.corrections import corrected_labels
 from agnews_core.review.label_review import SUSPECT_SHARE, sweep_source
@@ -26,9 +27,8 @@ def corrected_test_metric(store: ArtifactStore, sweep: SweepRecord, run: RunReco
     corrected = corrected_labels(predictions[predictions["split"] == "test"], verdicts)
     if not corrected.changed or corrected.accuracy is None:
         return
-    official = run.test.accuracy
     st.metric("Fine-tuned, on corrected test labels", pct(corrected.accuracy),
-              delta=f"{(corrected.accuracy - official) * 100:+.1f} points vs official labels",
+              delta=f"{accuracy_points(corrected.accuracy, run.test.accuracy):+.1f} points vs official labels",
               help=f"Accuracy after applying the analysts' verdicts to the test rows ({corrected.relabeled} "
                    f"relabelled, {corrected.removed} removed, {len(corrected.frame):,} rows left). The official "
                    "figure, on the labels as published, is unchanged.")

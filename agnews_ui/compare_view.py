@@ -11,6 +11,7 @@ from agnews_core.analysis.comparable_runs import (
     RowSet,
     RunChoice,
     comparable_runs,
+    default_pair,
     describe,
     load_run_predictions,
     parse_key,
@@ -63,19 +64,15 @@ def errors_params(a: RunChoice | tuple[str, str], b: RunChoice | tuple[str, str]
 
 
 def pick_pair(choices: list[RunChoice]) -> tuple[RunChoice, RunChoice]:
-    """Two select boxes (A, B), kept in ?a= and ?b=; default B the newest sweep's best run, A that sweep's TF-IDF
-    baseline (else another run)."""
+    """Two select boxes (A, B), kept in ?a= and ?b=; by default comparable_runs.default_pair."""
     keys = [c.key for c in choices]
     by_key = {c.key: c for c in choices}
-    newest = choices[0].sweep_id
-    default_b = next((c.key for c in choices if c.best and c.sweep_id == newest), keys[0])
-    same_sweep_tfidf = [c.key for c in choices if c.is_tfidf and c.sweep_id == by_key[default_b].sweep_id]
-    default_a = same_sweep_tfidf[0] if same_sweep_tfidf else next(k for k in keys if k != default_b)
+    default_a, default_b = default_pair(choices)
     wanted_a, wanted_b = st.query_params.get("a"), st.query_params.get("b")
     left, right = st.columns(2)
-    a = left.selectbox("Run A (the reference)", keys, index=keys.index(wanted_a if wanted_a in keys else default_a),
+    a = left.selectbox("Run A (the reference)", keys, index=keys.index(wanted_a if wanted_a in keys else default_a.key),
                        format_func=lambda k: by_key[k].label, key="compare_a")
-    b = right.selectbox("Run B (the challenger)", keys, index=keys.index(wanted_b if wanted_b in keys else default_b),
+    b = right.selectbox("Run B (the challenger)", keys, index=keys.index(wanted_b if wanted_b in keys else default_b.key),
                         format_func=lambda k: by_key[k].label, key="compare_b")
     st.query_params["a"], st.query_params["b"] = a, b
     return by_key[a], by_key[b]

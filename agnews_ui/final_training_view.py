@@ -8,7 +8,6 @@ import streamlit as st
 
 from agnews_core.serving.snippets import pipeline_snippet
 from agnews_core.store.records import RunRecord, SweepRecord
-from agnews_core.sweeps.estimate import estimate_sweep_seconds, load_throughput
 from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
 from agnews_core.sweeps.progress import format_duration
 from agnews_ui.jobs_view import render_job
@@ -50,12 +49,11 @@ def render_final_training(sweep: SweepRecord) -> None:
     if isinstance(plan, str):
         st.error(plan)
         return
-    eta = estimate_sweep_seconds(plan.config, load_throughput(job_manager().store.root, plan.config.model))
-    st.caption(f"Estimated time: about {format_duration(eta)} on this machine.")
+    st.caption(f"Estimated time: about {format_duration(plan.estimate_seconds)} on this machine.")
     if st.button("Start final training", type="primary", icon=":material/play_arrow:", key="start_final"):
         try:
             job = job_manager().submit(plan.config)
-            st.session_state[FLASH_KEY] = f"Final training {job.sweep_id} queued: about {format_duration(eta)}."
+            st.session_state[FLASH_KEY] = f"Final training {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}."
         except OSError as exc:
             st.error(f"The final training could not be saved: {exc.strerror or exc}")
         st.rerun()

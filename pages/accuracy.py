@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from agnews_core.analysis.run_table import accuracy_bars
+from agnews_core.analysis.run_table import accuracy_bars, gain_points
 from agnews_core.labels import LABEL2ID, LABELS
 from agnews_core.modeling.baselines import TFIDF, UNTRAINED
 from agnews_core.modeling.metrics import top_confusions
@@ -30,9 +30,9 @@ st.subheader(f"Baseline vs fine-tuned (lr {run.lr_label}), {test.count:,} test r
 numbers = st.columns(4)
 numbers[0].metric("Untrained model", pct(untrained.accuracy) if untrained else "–")
 numbers[1].metric("TF-IDF + logistic regression", pct(tfidf.accuracy) if tfidf else "–")
-gain = (test.accuracy - untrained.accuracy) * 100 if untrained else 0.0
+gain = gain_points(sweep, run, UNTRAINED)
 numbers[2].metric(f"Fine-tuned, lr {run.lr_label}", pct(test.accuracy),
-                  delta=f"{gain:+.1f} points vs untrained" if abs(gain) >= 0.05 else None)
+                  delta=f"{gain:+.1f} points vs untrained" if gain else None)
 with numbers[3]:
     corrected_test_metric(store, sweep, run)
 st.plotly_chart(accuracy_bars_figure(accuracy_bars(sweep, runs)), key="accuracy-bars")

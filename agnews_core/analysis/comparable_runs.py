@@ -78,6 +78,19 @@ def comparable_runs(store: ArtifactStore) -> list[RunChoice]:
     return choices
 
 
+def default_pair(choices: list[RunChoice]) -> tuple[RunChoice, RunChoice]:
+    """(A, B) to compare first: B the newest sweep's best run, A that sweep's TF-IDF baseline, else another run.
+
+    `choices` come newest sweep first (comparable_runs' order); ValueError with fewer than two.
+    """
+    if len(choices) < 2:
+        raise ValueError(f"comparing needs two runs, got {len(choices)}")
+    newest = choices[0].sweep_id
+    b = next((c for c in choices if c.best and c.sweep_id == newest), choices[0])
+    a = next((c for c in choices if c.is_tfidf and c.sweep_id == b.sweep_id), None)
+    return a or next(c for c in choices if c.key != b.key), b
+
+
 def describe(store: ArtifactStore, sweep_id: str, run_id: str) -> str:
     """A short name for a run in sentences: 'TF-IDF (sweep X)' or 'lr 1e-4 (sweep X)'."""
     if run_id == TFIDF_RUN:

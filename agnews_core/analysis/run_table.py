@@ -33,19 +33,23 @@ def by_eval_loss(runs: Sequence[RunRecord]) -> list[RunRecord]:
     return sorted(runs, key=lambda r: (r.final_eval_loss is None, r.final_eval_loss or 0.0, r.index))
 
 
+def gain_points(sweep: SweepRecord, run: RunRecord, baseline: str) -> float | None:
+    """Test-accuracy points the run gained over one of the sweep's baselines (TFIDF, UNTRAINED), to 0.1; None
+    without a test score or that baseline."""
+    metrics = sweep.baselines.get(baseline)
+    return accuracy_points(run.test.accuracy if run.test else None, metrics.accuracy if metrics else None)
+
+
+def accuracy_points(accuracy: float | None, reference: float | None) -> float | None:
+    """accuracy - reference in percentage points, to 0.1 (0.912 vs 0.887 -> 2.5); None when either is missing."""
+    return None if accuracy is None or reference is None else round((accuracy - reference) * 100, 1)
+
+
 def run_rows(sweep: SweepRecord, runs: Sequence[RunRecord]) -> list[RunRow]:
     """The results table of a sweep, best by eval loss first."""
-    tfidf, untrained = sweep.baselines.get(TFIDF), sweep.baselines.get(UNTRAINED)
-    rows = []
-    for run in by_eval_loss(runs):
-        test = run.test.accuracy if run.test else None
-        rows.append(RunRow(
-            run=run,
-            best=run.run_id == sweep.best_run_id,
-            vs_tfidf_points=_points(test, tfidf.accuracy if tfidf else None),
-            vs_untrained_points=_points(test, untrained.accuracy if untrained else None),
-        ))
-    return rows
+    return [RunRow(run=run, best=run.run_id == sweep.best_run_id, vs_tfidf_points=gain_points(sweep, run, TFIDF),
+                   vs_untrained_points=gain_points(sweep, run, UNTRAINED))
+            for run in by_eval_loss(runs)]
 
 
 def accuracy_bars(sweep: SweepRecord, runs: Sequence[RunRecord]) -> list[AccuracyBar]:
@@ -57,7 +61,3 @@ def accuracy_bars(sweep: SweepRecord, runs: Sequence[RunRecord]) -> list[Accurac
             best = " (best)" if run.run_id == sweep.best_run_id else ""
             bars.append(AccuracyBar(f"fine-tuned lr {run.lr_label}{best}", run.test.accuracy, run.index))
     return bars
-
-
-def _points(accuracy: float | None, baseline: float | None) -> float | None:
-    return None if accuracy is None or baseline is None else round((accuracy - baseline) * 100, 1)

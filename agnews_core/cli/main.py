@@ -109,11 +109,25 @@ def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
                  for name, message in request.errors.items())
         parser.exit(2, "\n".join(lines) + "\n")
     print(f"Data: {request.data_note}", file=sys.stderr)
+    print(_estimate_line(store, request.config), file=sys.stderr)
     return _run_in_foreground(store, request.config)
 
 
-def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
+def _estimate_line(store: ArtifactStore, config: SweepConfig) -> str:
+    """'Estimate: about 12 min for 3 learning rates x 8,000 rows x 1 epoch(s), ...' and what it rests on."""
     from agnews_core.sweeps.estimate import estimate_sweep_seconds, load_throughput
+    from agnews_core.sweeps.progress import format_duration
+
+    throughput = load_throughput(store.root, config.model)
+    seconds = estimate_sweep_seconds(config, throughput)
+    basis = "speeds measured on this machine" if throughput.measured else "first-guess speeds, nothing measured here yet"
+    count = len(config.learning_rates)
+    return (f"Estimate: about {format_duration(seconds)} for {count} learning rate{'s' if count > 1 else ''} x "
+            f"{config.train_size:,} rows x {config.epochs:g} epoch(s), scored on {config.test_size:,} test rows "
+            f"({basis})")
+
+
+def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
     from agnews_core.sweeps.final_training import plan_final_training
     from agnews_core.sweeps.progress import format_duration
 
@@ -122,10 +136,9 @@ def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
     except ValueError as exc:
         parser.exit(2, f"{parser.prog} final: error: {exc}\n")
     config = plan.config
-    seconds = estimate_sweep_seconds(config, load_throughput(store.root, config.model))
     print(f"Final training of lr {config.learning_rates[0]:g} on {config.train_size:,} rows x {config.epochs:g} "
           f"epoch(s), scored on all {config.test_size:,} test rows ({plan.source_description}): "
-          f"about {format_duration(seconds)}", file=sys.stderr)
+          f"about {format_duration(plan.estimate_seconds)}", file=sys.stderr)
     return _run_in_foreground(store, config)
 
 
@@ -146,16 +159,15 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
             return 2
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
-    bar = ProgressBar(sys.stderr)
     try:
-        if executor is not None:
-            sweep = create_sweep(store, config, pid=os.getpid())
-            record = executor.run(sweep.sweep_id, bar.show, cancel)
-        else:
-            record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
+        with ProgressBar(sys.stderr) as bar:
+            if executor is not None:
+                sweep = create_sweep(store, config, pid=os.getpid())
+                record = executor.run(sweep.sweep_id, bar.show, cancel)
+            else:
+                record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
-        bar.close()
     runs, _ = store.load_runs(record)
     print_sweep_table(record, runs, sys.stdout)
     if record.corrections is not None:

@@ -23,6 +23,9 @@ DATA_LOAD_SECONDS = 1.0  # reading the 57k-row parquet folder and splitting took
 TFIDF_SECONDS_PER_TRAIN_ROW = 1.25e-3  # the TF-IDF baseline fit took 6.4 s on 5,120 rows, 0.47 s on 300 (lbfgs)
 # Trainer.evaluate (unsorted batches of 64, plus the loss) ran 83 rows/s where predict_probabilities ran 170-220.
 TRAINER_EVAL_SLOWDOWN = 2.2
+# The most optimizer steps a recorded training speed stands for: about one default sweep's worth, so a new sweep
+# of that size moves it halfway and a change of machine or load shows within a sweep or two.
+REMEMBERED_STEPS = 2000
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,30 @@ def load_throughput(root: Path, model: str) -> Throughput:
     return Throughput(train, inference, False)
 
 
-def record_throughput(root: Path, model: str, train: float, inference: float) -> None:
-    """Remember a model's measured throughput (kept per model, latest wins)."""
+def pooled_train_rate(stored: float, stored_steps: int, measured: float, steps: int) -> tuple[float, int]:
+    """Training speed merged by the optimizer steps behind each (a 25-step run barely moves a 2,000-step one).
+
+    The pooled weight stops at REMEMBERED_STEPS, so what this machine does now keeps counting. A stored rate with
+    no steps (written before they were counted) or a measurement of unknown length (steps 0) is replaced.
+    """
+    if stored_steps <= 0 or steps <= 0:
+        return measured, max(steps, 0)
+    stored_steps = min(stored_steps, REMEMBERED_STEPS)
+    pooled = (stored * stored_steps + measured * steps) / (stored_steps + steps)
+    return pooled, min(stored_steps + steps, REMEMBERED_STEPS)
+
+
+def _stored_train(entry: object) -> tuple[float, int]:
+    """A stored entry's training speed and steps; (0, 0) when it is missing or unreadable."""
+    try:
+        train, steps = float(entry["train"]), int(entry.get("train_steps", 0))  # type: ignore[index, union-attr]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0.0, 0
+    return (train, steps) if train > 0 and math.isfinite(train) else (0.0, 0)
+
+
+def record_throughput(root: Path, model: str, train: float, inference: float, steps: int = 0) -> None:
+    """Remember a model's measured throughput: training pooled by steps (pooled_train_rate), inference latest."""
     if not (train > 0 and inference > 0 and math.isfinite(train) and math.isfinite(inference)):
         return
     path = ArtifactPaths(root).throughput_file
@@ -58,7 +83,8 @@ def record_throughput(root: Path, model: str, train: float, inference: float) ->
             table = {}
     except (OSError, ValueError):
         table = {}
-    table[model] = {"train": round(train, 2), "inference": round(inference, 2)}
+    train, steps = pooled_train_rate(*_stored_train(table.get(model)), train, steps)
+    table[model] = {"train": round(train, 2), "inference": round(inference, 2), "train_steps": steps}
     try:
         atomic_write_json(path, table)
     except OSError as exc:
@@ -83,3 +109,8 @@ def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float
     baselines = (DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * config.train_size + MODEL_LOAD_SECONDS
                  + config.test_size / throughput.inference)
     return baselines + per_run * len(config.learning_rates)
+
+
+def estimate_seconds(root: Path, config: SweepConfig) -> float:
+    """Seconds the sweep should take on this machine: throughput measured under root (else first guesses)."""
+    return estimate_sweep_seconds(config, load_throughput(root, config.model))

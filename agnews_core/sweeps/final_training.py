@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from agnews_core.config.sweep_config import KeepModels, SweepConfig
 from agnews_core.data.sources import SourceData, load_source
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
+from agnews_core.sweeps.estimate import estimate_seconds
 
 FINAL_EVAL_ROWS = 500  # held out of the final training only to draw its eval-loss curve
 FINAL_EPOCHS = 1.0  # with several times the sweep's rows, one pass is the usual choice (bench/README.md)
@@ -24,6 +25,7 @@ class FinalPlan:
     config: SweepConfig
     source_description: str
     max_train_rows: int  # every train row of the data but the held-out eval rows
+    estimate_seconds: float  # expected wall time on this machine, as the job manager will record it
 
 
 def max_final_train_rows(source: SourceData) -> int:
@@ -53,4 +55,4 @@ def plan_final_training(store: ArtifactStore, sweep_id: str, train_size: int | N
         test_size=len(source.test), epochs=FINAL_EPOCHS if epochs is None else epochs, keep_models=KeepModels.BEST,
         final_of=sweep_id, label=f"final training of {sweep.config.label or sweep_id}"[:200],
     )
-    return FinalPlan(config, source.description, limit)
+    return FinalPlan(config, source.description, limit, estimate_seconds(store.root, config))

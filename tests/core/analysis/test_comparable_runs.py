@@ -9,8 +9,10 @@ import pytest
 from agnews_core.analysis.comparable_runs import (
     TFIDF_RUN,
     RowSet,
+    RunChoice,
     comparable_runs,
     compare_stored,
+    default_pair,
     describe,
     load_run_predictions,
     parse_key,
@@ -80,3 +82,23 @@ def test_parse_key_rejects_what_is_not_sweep_slash_run(key: str) -> None:
 
 def test_parse_key_splits_a_valid_key() -> None:
     assert parse_key("20261126-143015-a1b2c3/tfidf") == ("20261126-143015-a1b2c3", "tfidf")
+
+
+def choice(sweep_id: str, run_id: str, best: bool = False) -> RunChoice:
+    return RunChoice(sweep_id, run_id, f"{run_id} of {sweep_id}", best)
+
+
+def test_the_default_pair_is_the_newest_best_run_against_its_sweeps_tfidf() -> None:
+    choices = [choice("s2", "run01"), choice("s2", "run02", best=True), choice("s2", TFIDF_RUN),
+               choice("s1", "run01", best=True), choice("s1", TFIDF_RUN)]
+    assert default_pair(choices) == (choices[2], choices[1])
+
+
+def test_without_a_tfidf_baseline_or_best_run_the_default_pair_takes_other_runs() -> None:
+    no_tfidf = [choice("s2", "run01"), choice("s2", "run02", best=True), choice("s1", TFIDF_RUN)]
+    assert default_pair(no_tfidf) == (no_tfidf[0], no_tfidf[1])  # never the TF-IDF of another sweep
+    no_best = [choice("s2", "run01"), choice("s2", "run02"), choice("s2", TFIDF_RUN)]
+    assert default_pair(no_best) == (no_best[2], no_best[0])
+    with pytest.raises(ValueError, match="two runs"):
+        default_pair(no_best[:1])
+

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from agnews_core.analysis.run_table import AccuracyBar, accuracy_bars, by_eval_loss, run_rows
+from agnews_core.analysis.run_table import (
+    AccuracyBar,
+    accuracy_bars,
+    accuracy_points,
+    by_eval_loss,
+    gain_points,
+    run_rows,
+)
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.modeling.baselines import TFIDF, UNTRAINED
 from agnews_core.modeling.metrics import compute_metrics
@@ -55,3 +62,17 @@ def test_accuracy_bars_baselines_first_then_scored_runs_in_sweep_order() -> None
         AccuracyBar("fine-tuned lr 1e-3", 0.7, 0), AccuracyBar("fine-tuned lr 3e-4 (best)", 0.9, 1),
         AccuracyBar("fine-tuned lr 5e-5", 0.8, 3),
     ]
+
+
+def test_gain_in_points_over_a_baseline() -> None:
+    sweep, runs = sweep_and_runs()
+    assert gain_points(sweep, runs[1], UNTRAINED) == 70.0 and gain_points(sweep, runs[0], TFIDF) == -10.0
+    assert gain_points(sweep, runs[2], UNTRAINED) is None  # failed: no test score
+    assert gain_points(sweep.with_changes(baselines={}), runs[1], UNTRAINED) is None
+
+
+def test_accuracy_points_round_to_a_tenth() -> None:
+    assert accuracy_points(0.912, 0.887) == 2.5
+    assert accuracy_points(0.9004, 0.9) == 0.0
+    assert accuracy_points(None, 0.9) is None and accuracy_points(0.9, None) is None
+

@@ -12,11 +12,14 @@ from agnews_core.sweeps.estimate import (
     DATA_LOAD_SECONDS,
     DEFAULT_THROUGHPUT,
     MODEL_LOAD_SECONDS,
+    REMEMBERED_STEPS,
     TFIDF_SECONDS_PER_TRAIN_ROW,
     TRAINER_EVAL_SLOWDOWN,
     Throughput,
+    estimate_seconds,
     estimate_sweep_seconds,
     load_throughput,
+    pooled_train_rate,
     record_throughput,
 )
 
@@ -29,7 +32,7 @@ def test_first_guesses_until_measured(tmp_path: Path) -> None:
 def test_recorded_throughput_is_loaded_per_model(tmp_path: Path) -> None:
     record_throughput(tmp_path, "tiny", 500.0, 2000.0)
     record_throughput(tmp_path, "minilm", 30.0, 100.0)
-    record_throughput(tmp_path, "tiny", 600.0, 2500.0)  # latest wins
+    record_throughput(tmp_path, "tiny", 600.0, 2500.0)  # no step counts: latest wins
     assert load_throughput(tmp_path, "tiny") == Throughput(600.0, 2500.0, True)
     assert load_throughput(tmp_path, "minilm") == Throughput(30.0, 100.0, True)
 
@@ -45,7 +48,32 @@ def test_a_damaged_table_falls_back_to_guesses(tmp_path: Path, content: str) -> 
     (tmp_path / "throughput.json").write_text(content)
     assert not load_throughput(tmp_path, "tiny").measured
     record_throughput(tmp_path, "tiny", 10.0, 20.0)
-    assert json.loads((tmp_path / "throughput.json").read_text())["tiny"] == {"train": 10.0, "inference": 20.0}
+    assert json.loads((tmp_path / "throughput.json").read_text())["tiny"] == {"train": 10.0, "inference": 20.0,
+                                                                             "train_steps": 0}
+
+
+def test_training_speed_is_pooled_by_the_steps_behind_it(tmp_path: Path) -> None:
+    record_throughput(tmp_path, "minilm", 40.0, 200.0, steps=2000)  # a default sweep
+    record_throughput(tmp_path, "minilm", 20.0, 180.0, steps=25)  # a 25-step sweep, slowed by its warm-up
+    assert load_throughput(tmp_path, "minilm") == Throughput(round((40 * 2000 + 20 * 25) / 2025, 2), 180.0, True)
+    assert json.loads((tmp_path / "throughput.json").read_text())["minilm"]["train_steps"] == REMEMBERED_STEPS
+    record_throughput(tmp_path, "tiny", 20.0, 100.0, steps=25)  # the other order gives the same pooled speed
+    record_throughput(tmp_path, "tiny", 40.0, 100.0, steps=2000)
+    assert load_throughput(tmp_path, "tiny").train == load_throughput(tmp_path, "minilm").train == 39.75
+
+
+def test_pooling_forgets_beyond_the_remembered_steps_and_replaces_unweighted_rates() -> None:
+    assert pooled_train_rate(40.0, 10 * REMEMBERED_STEPS, 20.0, REMEMBERED_STEPS) == (30.0, REMEMBERED_STEPS)
+    assert pooled_train_rate(40.0, 100, 20.0, 300) == (25.0, 400)
+    assert pooled_train_rate(40.0, 0, 20.0, 25) == (20.0, 25)  # stored before steps were counted: replaced
+    assert pooled_train_rate(40.0, 500, 20.0, 0) == (20.0, 0)  # a rate of unknown length: latest wins
+
+
+def test_a_rate_recorded_without_steps_is_replaced_by_a_weighted_one(tmp_path: Path) -> None:
+    (tmp_path / "throughput.json").write_text('{"minilm": {"train": 12.0, "inference": 150.0}}')
+    record_throughput(tmp_path, "minilm", 40.0, 200.0, steps=25)
+    assert json.loads((tmp_path / "throughput.json").read_text())["minilm"] == {"train": 40.0, "inference": 200.0,
+                                                                               "train_steps": 25}
 
 
 def test_estimate_adds_up_training_and_inference() -> None:
@@ -68,3 +96,12 @@ def test_remaining_run_seconds_shrinks_to_the_final_predictions() -> None:
     assert whole > half > done
     assert done == pytest.approx((100 + 200) / 100.0)  # only the validation and test predictions are left
     assert half == pytest.approx(500 / 50.0 + (2 * 100 * TRAINER_EVAL_SLOWDOWN + 300) / 100.0)
+
+
+def test_estimate_on_this_machine_uses_what_was_measured_here(tmp_path: Path) -> None:
+    config = SweepConfig(learning_rates=(1e-3,), model="tiny", train_size=400, eval_size=100, test_size=100)
+    assert estimate_seconds(tmp_path, config) == estimate_sweep_seconds(config, load_throughput(tmp_path, "tiny"))
+    guessed = estimate_seconds(tmp_path, config)
+    record_throughput(tmp_path, "tiny", DEFAULT_THROUGHPUT["tiny"][0] / 10, DEFAULT_THROUGHPUT["tiny"][1] / 10)
+    assert estimate_seconds(tmp_path, config) > guessed  # a slower machine measured: a longer estimate
+

@@ -10,6 +10,7 @@ from agnews_core.data.sources import load_source, make_splits
 from agnews_core.serving.predictor import default_run
 from agnews_core.states import SweepState
 from agnews_core.store.artifact_store import ArtifactStore
+from agnews_core.sweeps.estimate import estimate_seconds, record_throughput
 from agnews_core.sweeps.final_training import FINAL_EVAL_ROWS, max_final_train_rows, plan_final_training
 from agnews_core.sweeps.runner import run_sweep
 
@@ -33,6 +34,16 @@ def test_the_plan_takes_the_best_lr_every_train_row_and_the_whole_test_split(cop
     splits = make_splits(source, plan.config)
     assert len(splits.train) + len(splits.validation) == len(source.train)
     assert not set(splits.train["text"]) & set(splits.validation["text"])  # the eval curve's rows never train
+
+
+def test_the_plan_carries_the_estimate_the_job_manager_will_record(copied) -> None:
+    store, record = copied
+    plan = plan_final_training(store, record.sweep_id, train_size=300)
+    assert plan.estimate_seconds == estimate_seconds(store.root, plan.config) > 0
+    bigger = plan_final_training(store, record.sweep_id, train_size=600)
+    assert bigger.estimate_seconds > plan.estimate_seconds
+    record_throughput(store.root, plan.config.model, 1.0, 1.0)  # this machine measured very slow
+    assert plan_final_training(store, record.sweep_id, train_size=300).estimate_seconds > plan.estimate_seconds
 
 
 def test_bad_plans_say_what_is_wrong(copied) -> None:
