@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,7 @@ import pytest
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WAIT = 240  # seconds; a trial's worker imports torch and transformers first (10-20 s on 2 busy cores)
+RAY_BIN = str(Path(sys.executable).with_name("ray"))
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = WAIT, what: str = "condition") -> None:
@@ -105,3 +112,68 @@ def alive(pids: set[int]) -> set[int]:
         if state != "Z":
             running.add(pid)
     return running
+
+
+
+@dataclass(frozen=True)
+class Head:
+    """A Ray head this test started on its own: where drivers reach it."""
+
+    address: str  # the GCS address, '127.0.0.1:PORT'
+    client_port: int  # the Ray Client server's port (ray://127.0.0.1:PORT)
+
+
+@contextlib.contextmanager
+def separate_head(prefix: str) -> Iterator[Head]:
+    """`ray start --head` as a user runs it (token authentication on), 2 CPUs, no dashboard, every port on loopback;
+    afterwards only its own processes are stopped."""
+    temp_dir = tempfile.mkdtemp(prefix=prefix, dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
+    port, client_port = free_port(), free_port()
+    address = f"127.0.0.1:{port}"
+    start = [RAY_BIN, "start", "--head", "--port", str(port), "--num-cpus", "2", "--include-dashboard", "false",
+             "--disable-usage-stats", "--temp-dir", temp_dir, "--ray-client-server-port", str(client_port),
+             "--dashboard-agent-listen-port", str(free_port()), "--metrics-export-port", str(free_port())]
+    try:
+        started = subprocess.run(start, env=child_env(), capture_output=True, text=True, timeout=120)
+        assert started.returncode == 0, started.stderr[-3000:]
+        yield Head(address, client_port)
+    finally:
+        left = stop_cluster((temp_dir, address))
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        assert left == set(), f"processes of the test's cluster still alive: {left}"
+
+
+TRIAL_ACTOR = "ImplicitFunc"  # Ray Tune's actor class for a function trainable: each trial runs in one
+
+
+@dataclass(frozen=True)
+class ClusterActor:
+    """An actor a cluster's GCS remembers, alive or dead: what it was, where and for which job it ran."""
+
+    class_name: str
+    node_ip: str
+    job_id: str
+    pid: int
+
+
+# ray.util.state asks the dashboard, which these clusters run without; the GCS's own actor table is read instead.
+READ_ACTORS = """
+import json, sys
+import ray
+from ray._private import state
+ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False, configure_logging=False)
+print(json.dumps([[a["ActorClassName"], a["Address"]["IPAddress"], a["JobID"], a["Pid"]]
+                  for a in state.actors().values()]))
+"""
+
+
+def actors_of(address: str) -> list[ClusterActor]:
+    """Every actor the cluster at a GCS address ('127.0.0.1:PORT') has run, read by a short-lived driver.
+
+    Unlike `ray status`, which shows only what holds resources at that moment, this lasts: the GCS keeps dead actors
+    (up to 100,000) after their job ends.
+    """
+    done = subprocess.run([sys.executable, "-c", READ_ACTORS, address], env=child_env(RAY_AUTH_MODE="token"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [ClusterActor(*row) for row in json.loads(done.stdout.strip().splitlines()[-1])]

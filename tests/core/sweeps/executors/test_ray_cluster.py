@@ -5,28 +5,52 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-from ray_support import REPO_ROOT, alive, child_env, descendants, free_port, stop_cluster, wait_until
+from ray_support import (
+    REPO_ROOT,
+    TRIAL_ACTOR,
+    actors_of,
+    alive,
+    child_env,
+    descendants,
+    free_port,
+    separate_head,
+    wait_until,
+)
 from sweep_configs import small_config, tiny_config
 
 from agnews_core.states import RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
-from agnews_core.sweeps.executors.ray_cluster import INSTALL_HINT, ClusterError, check_cluster
-
-RAY_BIN = str(Path(sys.executable).with_name("ray"))
+from agnews_core.sweeps.executors.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, current_info
 
 
 def test_addresses_are_checked_before_anything_connects() -> None:
     with pytest.raises(ClusterError, match="not valid"):
         check_cluster("no-port-here")
+
+
+def test_the_cluster_picture_counts_the_cpus_an_actor_holds_until_it_ends(local_ray) -> None:
+    class Holder:  # defined here so that Ray ships it by value (the workers cannot import test modules)
+        """Holds the CPU Ray gave it for as long as it lives."""
+
+        def ready(self) -> bool:
+            return True
+
+    # Ray's view of free resources lags by up to seconds: each state is held until it has been seen.
+    wait_until(lambda: current_info("local").free_cpus == 2, what="an idle cluster")
+    holder = local_ray.remote(num_cpus=1)(Holder).remote()
+    try:
+        assert local_ray.get(holder.ready.remote(), timeout=120)
+        wait_until(lambda: current_info("local").free_cpus == 1, what="1 of 2 CPUs free while the actor lives")
+    finally:
+        local_ray.kill(holder)
+    wait_until(lambda: current_info("local").free_cpus == 2, what="both CPUs free once the actor is gone")
+    assert current_info("local").cpus == 2
 
 
 def test_an_unreachable_cluster_is_refused_on_submit_and_nothing_is_written(store, make_manager) -> None:
@@ -88,60 +112,40 @@ def _driver(root: Path, config, log: Path) -> subprocess.Popen:
                             env=child_env(), stdout=handle, stderr=handle, start_new_session=True)
 
 
-def _ray_status_shows_cpus_in_use(address: str) -> bool:
-    done = subprocess.run([RAY_BIN, "status", "--address", address], env=child_env(RAY_AUTH_MODE="token"),
-                          capture_output=True, text=True, timeout=60)
-    return done.returncode == 0 and re.search(r"\b(?:[1-9]\d*(?:\.\d+)?|0\.\d*[1-9]\d*)/2\.0 CPU", done.stdout) is not None
-
-
 def test_a_separately_started_cluster_runs_the_sweep_through_ray_client_and_shared_storage(tmp_path: Path) -> None:
-    temp_dir = tempfile.mkdtemp(prefix="rt-", dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    markers = (temp_dir, address)
-    client_port = free_port()
-    start = [RAY_BIN, "start", "--head", "--port", str(port), "--num-cpus", "2", "--include-dashboard", "false",
-             "--disable-usage-stats", "--temp-dir", temp_dir, "--ray-client-server-port", str(client_port),
-             "--dashboard-agent-listen-port", str(free_port()), "--metrics-export-port", str(free_port())]
-    try:
-        started = subprocess.run(start, env=child_env(), capture_output=True, text=True, timeout=120)
-        assert started.returncode == 0, started.stderr[-3000:]
-        info = check_cluster(address)  # token authentication stays on: the token `ray start` wrote is used
+    with separate_head("rt-") as head:
+        info = check_cluster(head.address)  # token authentication stays on: the token `ray start` wrote is used
         assert info.nodes == ("127.0.0.1",) and info.cpus == 2 and info.ray_version and not info.embedded
 
         shared, root = tmp_path / "shared", tmp_path / "artifacts"
         # Through Ray Client (ray://), the address for a driver outside the cluster's network; the browser test
         # submits to the GCS address.
         command = [sys.executable, "-m", "agnews_core", "sweep", "--executor", "ray",
-                   "--ray-address", f"ray://127.0.0.1:{client_port}",
+                   "--ray-address", f"ray://127.0.0.1:{head.client_port}",
                    "--ray-storage", str(shared), "--model", "tiny", "--data", "sample", "--lrs", "3e-3,1e-3",
                    "--train-size", "400", "--epochs", "4", "--eval-size", "16", "--test-size", "16",
                    "--keep-models", "all", "--artifacts", str(root)]
-        cli = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+        cli = subprocess.run(command, cwd=REPO_ROOT, env=child_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=600)
+        assert cli.returncode == 0, cli.stdout[-3000:]
         store = ArtifactStore(root)
-        wait_until(lambda: cli.poll() is not None or any(
-            r.status == RunState.RUNNING for s in store.list_sweeps()[0] for r in store.load_runs(s)[0]),
-            what="a trial to start on the cluster")
-        seen_in_ray_status = False  # while it runs, Ray's own view shows CPUs in use
-        while cli.poll() is None and not seen_in_ray_status:
-            seen_in_ray_status = _ray_status_shows_cpus_in_use(address)
-        output, _ = cli.communicate(timeout=400)
-        assert cli.returncode == 0, output[-3000:]
-        assert seen_in_ray_status, "`ray status` showed no CPU in use while the sweep ran"
         (sweep,) = store.list_sweeps()[0]
         assert sweep.config.executor == "ray" and sweep.status == SweepState.DONE
-        for run in store.load_runs(sweep)[0]:
+        runs = store.load_runs(sweep)[0]
+        # The cluster's own record, read after the sweep: its trials and their board ran there, in one job, on the
+        # node each run recorded.
+        ran = actors_of(head.address)
+        trials = [a for a in ran if a.class_name == TRIAL_ACTOR]
+        (board,) = [a for a in ran if a.class_name == "TrialBoard"]
+        assert trials and {a.job_id for a in trials} == {board.job_id}, ran
+        assert {a.node_ip for a in trials} == {r.node for r in runs} == set(info.nodes), ran
+        for run in runs:
             assert run.status == RunState.DONE and run.node == "127.0.0.1" and run.model_saved
             assert (shared / sweep.sweep_id / run.run_id / "predictions.parquet").is_file()
             copied = store.load_predictions(sweep.sweep_id, run.run_id)
             assert copied.equals(__import__("pandas").read_parquet(shared / sweep.sweep_id / run.run_id /
                                                                    "predictions.parquet"))
             assert store.has_model(sweep.sweep_id, run.run_id)
-    finally:
-        left = stop_cluster(markers)
-        shutil.rmtree(temp_dir, ignore_errors=True)
-        assert left == set(), f"processes of the test's cluster still alive: {left}"
 
 
 def test_an_app_killed_mid_sweep_shows_its_ray_sweep_interrupted(tmp_path: Path, make_manager) -> None:
