@@ -12,8 +12,10 @@ from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_fina
 from agnews_core.sweeps.progress import format_duration
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
+from agnews_ui.state import flash, poll_while, show_flash
 
-FLASH_KEY = "final_training_flash"
+QUEUED = "final_training_queued"  # flash slot
+ROWS_KEY, EPOCHS_KEY = "final_train_rows", "final_epochs"
 
 
 def final_trainings_of(sweep_id: str) -> list[SweepRecord]:
@@ -42,35 +44,42 @@ def render_final_training(sweep: SweepRecord) -> None:
                f"{full.source_description}, then score the whole official test split ({full.config.test_size:,} rows).")
     left, right = st.columns(2)
     rows = left.number_input("Train rows", min_value=1, max_value=full.max_train_rows, value=full.max_train_rows,
-                             step=1000, key="final_train_rows", help="Default: every train row available.")
+                             step=1000, key=ROWS_KEY, help="Default: every train row available.")
     epochs = right.number_input("Epochs", min_value=0.05, max_value=20.0, value=FINAL_EPOCHS, step=0.5,
-                                key="final_epochs")
+                                key=EPOCHS_KEY)
     plan = _plan(sweep, int(rows), float(epochs))
     if isinstance(plan, str):
         st.error(plan)
         return
     st.caption(f"Estimated time: about {format_duration(plan.estimate_seconds)} on this machine.")
-    if st.button("Start final training", type="primary", icon=":material/play_arrow:", key="start_final"):
-        try:
-            job = job_manager().submit(plan.config)
-            st.session_state[FLASH_KEY] = f"Final training {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}."
-        except OSError as exc:
-            st.error(f"The final training could not be saved: {exc.strerror or exc}")
-        st.rerun()
-    if FLASH_KEY in st.session_state:
-        st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
-    active = any(s.status.is_active for s in final_trainings_of(sweep.sweep_id))
-    st.fragment(run_every=2 if active else None)(_final_jobs)(sweep.sweep_id, active)
+    st.button("Start final training", type="primary", icon=":material/play_arrow:", key="start_final",
+              on_click=_start, args=(sweep,))
+    show_flash(QUEUED)
+    poll_while(lambda: any(s.status.is_active for s in final_trainings_of(sweep.sweep_id)),
+               lambda: _final_jobs(sweep.sweep_id))
 
 
-def _final_jobs(sweep_id: str, was_active: bool) -> None:
-    """The cards of this sweep's final trainings, with progress and Cancel, refreshed while one runs."""
+def _start(sweep: SweepRecord) -> None:
+    # Planned again from the inputs' state: a value typed just before the click reaches this callback, not args
+    # taken when the button was drawn.
+    plan = _plan(sweep, int(st.session_state[ROWS_KEY]), float(st.session_state[EPOCHS_KEY]))
+    if isinstance(plan, str):
+        flash(QUEUED, plan, "error")
+        return
+    try:
+        job = job_manager().submit(plan.config)
+    except OSError as exc:
+        flash(QUEUED, f"The final training could not be saved: {exc.strerror or exc}", "error")
+        return
+    flash(QUEUED, f"Final training {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}.")
+
+
+def _final_jobs(sweep_id: str) -> None:
+    """The cards of this sweep's final trainings, with progress and Cancel."""
     manager = job_manager()
-    views = [v for v in (manager.job(s.sweep_id) for s in final_trainings_of(sweep_id)) if v is not None]
-    for view in views:
-        render_job(manager, view, show_curves=False)
-    if was_active and not any(v.sweep.status.is_active for v in views):
-        st.rerun()  # the last one ended: stop polling
+    for view in (manager.job(s.sweep_id) for s in final_trainings_of(sweep_id)):
+        if view is not None:
+            render_job(manager, view, show_curves=False)
 
 
 def render_pipeline_snippet(sweep: SweepRecord, runs: Sequence[RunRecord]) -> None:

@@ -12,6 +12,7 @@ from agnews_core.sweeps.quick_demo import QUICK_DEMO_NAME, active_quick_demo, qu
 from agnews_ui import page_registry
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct, progress_text
+from agnews_ui.state import poll_while
 
 QUICK_DEMO_BUTTON = "Train a quick demo model"
 
@@ -34,7 +35,7 @@ def quick_demo_offer() -> None:
 
     manager = job_manager()
     if active_quick_demo(manager.jobs(runs_for=1)[0]) is not None:
-        _watch_quick_demo()
+        poll_while(lambda: active_quick_demo(manager.jobs(runs_for=1)[0]) is not None, _quick_demo_line, every=3)
         page_registry.link(page_registry.SWEEP, "Watch it on the Sweep page")
         return
     config = quick_demo_config()
@@ -43,18 +44,15 @@ def quick_demo_offer() -> None:
             f"{config.train_size:,} rows of the bundled sample (lr {format_lr(config.learning_rates[0])}, one epoch): "
             f"about {format_duration(seconds)} on this machine, then it answers here beside TF-IDF.",
             icon=":material/info:")
-    if st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:"):
-        manager.submit(config)
-        st.rerun()
+    st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:", on_click=manager.submit, args=(config,))
 
 
-@st.fragment(run_every="3s")
-def _watch_quick_demo() -> None:
-    """The quick demo's progress, refreshed every 3 s; the whole page reruns once it ends (it becomes the default)."""
+def _quick_demo_line() -> None:
+    """The quick demo's progress (polled; the whole page runs again once it ends: it becomes the default)."""
     from agnews_ui.resources import job_manager
 
     job = active_quick_demo(job_manager().jobs(runs_for=1)[0])
     if job is None:
-        st.rerun()
+        return
     line = progress_text(job.progress) if job.progress else f"The {QUICK_DEMO_NAME} is {job.sweep.status}."
     st.info(f"{line} It becomes the default model here when it is done.", icon=":material/model_training:")

@@ -15,49 +15,67 @@ from agnews_core.review.verdict_csv import VerdictImportError, export_csv, impor
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_core.text_keys import text_key
 from agnews_ui.label_review_view import verdict_text
+from agnews_ui.state import flash, show_flash
 
-REVIEWER_KEY, FLASH_KEY, TOAST_KEY = "verdict_reviewer", "verdicts_flash", "verdict_toast"
+REVIEWER_KEY, UPLOAD_KEY = "verdict_reviewer", "verdicts_upload"
+SAVED, IMPORTED = "verdict_saved", "verdicts_imported"  # flash slots
 KIND_LABELS = {VerdictKind.RELABEL: "Gold label is wrong: it should be the label below",
                VerdictKind.REMOVE: "Remove this row (ambiguous or not news)",
                VerdictKind.KEEP: "Label is right, the model is wrong"}
 
 
 def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, current: Verdict | None) -> None:
-    """The verdict form for one row; records into store and reruns the page so the table shows it."""
+    """The verdict form for one row; its buttons record or clear the verdict before the page runs again."""
+    show_flash(SAVED)
     if current is not None:
         when = f" by {current.reviewer}" if current.reviewer else ""
         st.caption(f"Current verdict{when}, {current.recorded_at}:")
         st.text(verdict_text(current) + (f" · note: {current.note}" if current.note else ""))
     others = [i for i in range(len(LABELS)) if i != gold]
     suggested = current.new_label if current is not None and current.new_label is not None else predicted
+    keys = _form_keys(text)
     with st.form(f"verdict-{text_key(text)}", border=False):
         kinds = list(KIND_LABELS)
-        kind = st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__,
-                        index=kinds.index(current.kind) if current is not None else 0)
-        new_label = st.selectbox("It should be", others, format_func=lambda i: LABELS[i],
-                                 index=others.index(suggested) if suggested in others else 0,
-                                 help="Used only for 'gold label is wrong'.")
+        st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__, key=keys["kind"],
+                 index=kinds.index(current.kind) if current is not None else 0)
+        st.selectbox("It should be", others, format_func=lambda i: LABELS[i], key=keys["new_label"],
+                     index=others.index(suggested) if suggested in others else 0,
+                     help="Used only for 'gold label is wrong'.")
         left, right = st.columns(2)
-        note = left.text_input("Note (optional)", value=current.note if current else "", max_chars=500)
-        reviewer = right.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80)
-        if st.form_submit_button("Record verdict", type="primary", icon=":material/gavel:"):
-            verdict = Verdict(text=text, label=gold, kind=kind, note=note.strip(), reviewer=reviewer.strip(),
-                              new_label=new_label if kind is VerdictKind.RELABEL else None)
-            _save(lambda: store.record(verdict), "Verdict recorded.")
-            st.session_state[REVIEWER_KEY] = reviewer.strip()
-            st.rerun()
-    if current is not None and st.button("Clear this verdict", icon=":material/undo:"):
-        _save(lambda: store.delete(current.text_key), "Verdict cleared.")
-        st.rerun()
+        left.text_input("Note (optional)", value=current.note if current else "", max_chars=500, key=keys["note"])
+        right.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80,
+                         key=keys["reviewer"])
+        st.form_submit_button("Record verdict", type="primary", icon=":material/gavel:", on_click=_record,
+                              args=(store, text, gold, keys))
+    if current is not None:
+        st.button("Clear this verdict", icon=":material/undo:", on_click=_save,
+                  args=(lambda: store.delete(current.text_key), "Verdict cleared."))
 
 
-def _save(write: Callable[[], object], done: str) -> None:
+def _form_keys(text: str) -> dict[str, str]:
+    """Widget keys of one row's verdict form: the callback reads the submitted values through them."""
+    row = text_key(text)
+    return {field: f"verdict-{field}-{row}" for field in ("kind", "new_label", "note", "reviewer")}
+
+
+def _record(store: VerdictStore, text: str, gold: int, keys: dict[str, str]) -> None:
+    typed = {field: st.session_state[key] for field, key in keys.items()}
+    kind, reviewer = typed["kind"], str(typed["reviewer"]).strip()
+    verdict = Verdict(text=text, label=gold, kind=kind, note=str(typed["note"]).strip(), reviewer=reviewer,
+                      new_label=typed["new_label"] if kind is VerdictKind.RELABEL else None)
+    if _save(lambda: store.record(verdict), "Verdict recorded."):
+        st.session_state[REVIEWER_KEY] = reviewer
+
+
+def _save(write: Callable[[], object], done: str) -> bool:
+    """Run a verdict write in a button's callback: a toast when it worked, an error by the form when not."""
     try:
         write()
     except (OSError, TimeoutError) as exc:  # filelock.Timeout is a TimeoutError
-        st.error(f"The verdict could not be saved in {store_folder()}: {exc}")
-        st.stop()
-    st.session_state[TOAST_KEY] = done  # shown after the rerun that redraws the table (a toast before it is lost)
+        flash(SAVED, f"The verdict could not be saved in {store_folder()}: {exc}", "error")
+        return False
+    flash(SAVED, done, "toast")
+    return True
 
 
 def store_folder() -> str:
@@ -68,15 +86,12 @@ def store_folder() -> str:
 
 def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame]) -> None:
     """Every verdict of this data source: a table, a CSV download and a CSV import (all or nothing)."""
-    if TOAST_KEY in st.session_state:
-        st.toast(st.session_state.pop(TOAST_KEY), icon=":material/check:")
+    show_flash(SAVED)  # the toast of a verdict cleared on a row no longer shown
     contents = store.read()
     verdicts = sorted(contents.verdicts.values(), key=lambda v: v.recorded_at, reverse=True)
     with st.expander("Verdicts on this data: list, export, import", icon=":material/gavel:"):
         st.caption(f"{len(verdicts):,} verdict(s) recorded. Stored per data source ({source}) in the artifacts folder; every browser session sees them. "
                    "Apply them to the next sweep with Label corrections = apply on the Sweep page.")
-        if FLASH_KEY in st.session_state:
-            st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
         if contents.unreadable_lines:
             st.warning(f"{contents.unreadable_lines} damaged line(s) of the verdict file were skipped.")
         if verdicts:
@@ -88,28 +103,37 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
         st.download_button("Export all verdicts as CSV", export_csv(verdicts).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
                            icon=":material/download:", disabled=not verdicts)
-        upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key="verdicts_upload",
+        upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key=UPLOAD_KEY,
                                   help="Columns: text, label, kind (relabel, remove, keep), new_label, note, reviewer. "
                                        "Every row is checked first; if one is wrong, nothing is imported.")
-        if upload is not None and st.button("Import these verdicts", icon=":material/upload:"):
-            _import(store, upload.getvalue(), load_data)
+        if upload is not None:
+            st.button("Import these verdicts", icon=":material/upload:", on_click=_import_upload,
+                      args=(store, load_data))
+        show_flash(IMPORTED)
 
 
-def _import(store: VerdictStore, raw: bytes, load_data: Callable[[], pd.DataFrame]) -> None:
+def _import_upload(store: VerdictStore, load_data: Callable[[], pd.DataFrame]) -> None:
+    # The button's callback: the page then draws the verdict table with what was imported.
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is not None:
+        import_csv_bytes(store, upload.getvalue(), load_data)
+
+
+def import_csv_bytes(store: VerdictStore, raw: bytes, load_data: Callable[[], pd.DataFrame]) -> None:
+    """Import an uploaded CSV, all or nothing; what happened waits in the IMPORTED flash slot."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        st.error("Nothing was imported: the file is not UTF-8 text (save the CSV as UTF-8).")
+        flash(IMPORTED, "Nothing was imported: the file is not UTF-8 text (save the CSV as UTF-8).", "error")
         return
     try:
         result = import_csv(store, text, load_data())
     except VerdictImportError as exc:
-        st.error(f"Nothing was imported: {len(exc.messages)} problem(s) in the file.", icon=":material/error:")
-        st.text("\n".join(exc.messages[:50]))
+        flash(IMPORTED, f"Nothing was imported: {len(exc.messages)} problem(s) in the file.", "error",
+              detail="\n".join(exc.messages[:50]))
         return
     except (OSError, TimeoutError, ValueError) as exc:
-        st.error(f"Nothing was imported: {exc}")
+        flash(IMPORTED, f"Nothing was imported: {exc}", "error")
         return
     replaced = f" ({result.replaced:,} replaced earlier verdicts)" if result.replaced else ""
-    st.session_state[FLASH_KEY] = f"Imported {result.imported:,} verdict(s){replaced}."
-    st.rerun()  # the table above shows them
+    flash(IMPORTED, f"Imported {result.imported:,} verdict(s){replaced}.")

@@ -12,11 +12,12 @@ from agnews_ui import page_registry
 from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
+from agnews_ui.state import flash, poll_while, show_flash
 
 page_registry.ensure_app_navigation(__file__)
 
 ERRORS_KEY = "sweep_form_errors"
-FLASH_KEY = "sweep_form_flash"
+QUEUED, CHECKED = "sweep_queued", "sweep_cluster_check"  # flash slots
 JOBS_SHOWN = 10
 # Which fields sit side by side; a sweep field missing here still gets a row of its own.
 LAYOUT = (("learning_rates",), ("model", "data"), ("train_size", "eval_size", "test_size"),
@@ -25,7 +26,6 @@ LAYOUT = (("learning_rates",), ("model", "data"), ("train_size", "eval_size", "t
 MORE_LAYOUT = (("lr_range", "range_trials"), ("executor", "ray_address", "ray_local_cpus"),
                ("cpus_per_trial", "gpus_per_trial", "ray_storage"), ("early_stopping", "grace_evals"))
 MORE = {name for row in MORE_LAYOUT for name in row}
-CHECK_KEY = "sweep_cluster_check"
 
 st.title("Sweep")
 manager = job_manager()
@@ -52,24 +52,24 @@ result = validate_request(typed)
 if check_clicked:
     try:
         cpus = int(typed.get("ray_local_cpus") or 0) or None
-        st.session_state[CHECK_KEY] = ("ok", f"Ray at {typed['ray_address']}: "
-                                             f"{check_cluster(str(typed['ray_address']), cpus).describe()}")
+        flash(CHECKED, f"Ray at {typed['ray_address']}: {check_cluster(str(typed['ray_address']), cpus).describe()}",
+              icon=":material/lan:")
     except ClusterError as exc:
-        st.session_state[CHECK_KEY] = ("error", str(exc))
+        flash(CHECKED, str(exc), "error", icon=":material/lan:")
 if estimate_clicked or start_clicked:
     if start_clicked and result.config is not None:
         try:
             sweep = manager.submit(result.config)
-            st.session_state[FLASH_KEY] = (f"Sweep {sweep.sweep_id} queued: about "
-                                           f"{format_duration(sweep.estimate_seconds)}. Follow it below.")
+            flash(QUEUED, f"Sweep {sweep.sweep_id} queued: about {format_duration(sweep.estimate_seconds)}. "
+                          "Follow it below.")
         except ClusterError as exc:  # Ray missing or the cluster unreachable: nothing was written
             result.errors["ray_address"] = str(exc)
         except OSError as exc:
             result.errors[FORM] = (f"The sweep could not be saved in {manager.store.root.resolve()}: "
                                    f"{exc.strerror or exc}. Fix the artifacts folder and try again.")
     st.session_state[ERRORS_KEY] = result.errors
-    if result.errors != errors or (start_clicked and result.config is not None):
-        st.rerun()  # draw each message next to its field, and the new job in the list
+    if result.errors != errors:
+        st.rerun()  # the form above is already drawn: run again to show each message next to its field
 if result.config is not None:
     seconds = manager.estimate_seconds(result.config)
     st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
@@ -81,18 +81,14 @@ if result.config is not None:
                    "recorded for this data; those on its training and validation rows will be applied.")
 elif errors:
     st.error("Fix the fields marked above, then start the sweep.")
-if CHECK_KEY in st.session_state:
-    kind, text = st.session_state.pop(CHECK_KEY)
-    (st.success if kind == "ok" else st.error)(text, icon=":material/lan:")
-if FLASH_KEY in st.session_state:
-    st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
+show_flash(CHECKED)
+show_flash(QUEUED)
 
 st.subheader("Jobs")
 
 
-@st.fragment(run_every=2 if manager.is_busy() else None)
 def job_list() -> None:
-    """Every job, newest first; refreshes itself while something runs."""
+    """Every job, newest first."""
     show_all = st.session_state.get("show_all_jobs", False)
     views, broken = manager.jobs(runs_for=None if show_all else JOBS_SHOWN)
     for entry in broken:
@@ -102,10 +98,6 @@ def job_list() -> None:
     show_all = len(views) > JOBS_SHOWN and st.toggle(f"Show all {len(views)} sweeps", key="show_all_jobs")
     for view in views if show_all else views[:JOBS_SHOWN]:
         render_job(manager, view, show_curves=view.sweep.status == SweepState.RUNNING)
-    if st.session_state.get("was_busy") and not manager.is_busy():
-        st.session_state["was_busy"] = False
-        st.rerun()  # stop polling once the last job ends
-    st.session_state["was_busy"] = manager.is_busy()
 
 
-job_list()
+poll_while(manager.is_busy, job_list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -113,15 +114,14 @@ def test_export_offers_every_verdict_of_the_source(open_page, artifacts, finishe
 def import_app(root: str, csv_text: str, rows: list[tuple[str, int]]) -> None:
     """The import step alone, against a data source holding rows (run by AppTest.from_function)."""
     import pandas as pd
-    import streamlit as st
 
     from agnews_core.review.verdicts import VerdictStore
-    from agnews_ui.verdict_panel import _import
+    from agnews_ui.state import show_flash
+    from agnews_ui.verdict_panel import IMPORTED, import_csv_bytes
 
-    if not st.session_state.get("imported"):  # as the page's button: once; a good import reruns the page
-        st.session_state["imported"] = True
-        data = pd.DataFrame(rows, columns=["text", "label"])
-        _import(VerdictStore(root, "sample"), csv_text.encode("utf-8"), lambda: data)
+    data = pd.DataFrame(rows, columns=["text", "label"])
+    import_csv_bytes(VerdictStore(root, "sample"), csv_text.encode("utf-8"), lambda: data)
+    show_flash(IMPORTED)
 
 
 def test_a_bad_import_lists_each_problem_and_stores_nothing(tmp_path) -> None:
@@ -134,5 +134,18 @@ def test_a_bad_import_lists_each_problem_and_stores_nothing(tmp_path) -> None:
     assert VerdictStore(tmp_path, "sample").list() == []
     good = "text,label,kind,new_label\nOil prices jump,Business,relabel,Sci/Tech\n"
     at = AppTest.from_function(import_app, args=(str(tmp_path), good, rows), default_timeout=TIMEOUT).run()
-    assert at.session_state["verdicts_flash"] == "Imported 1 verdict(s)."
+    assert values(at.success) == ["Imported 1 verdict(s)."]
     assert [(v.text, v.new_label) for v in VerdictStore(tmp_path, "sample").list()] == [("Oil prices jump", 3)]
+
+
+def test_an_import_from_the_page_lists_the_verdicts_it_added(open_page, artifacts, finished, review) -> None:
+    row = review.rows.iloc[0]
+    csv_text = pd.DataFrame({"text": [row["text"]], "label": [LABELS[int(row["label"])]], "kind": ["remove"],
+                             "new_label": [""]}).to_csv(index=False)
+    at = open_page(ERRORS)
+    at.file_uploader(key="verdicts_upload").upload("verdicts.csv", csv_text.encode("utf-8"), "text/csv").run()
+    next(b for b in at.button if b.label == "Import these verdicts").click().run()
+    assert not at.exception and values(at.success) == ["Imported 1 verdict(s)."]
+    listed = at.dataframe[-1].value  # the verdict list, drawn after the import in the same run
+    assert list(listed["text"]) == [row["text"]] and list(listed["verdict"]) == ["remove"]
+    assert [v.text for v in VerdictStore(artifacts, "sample").list()] == [row["text"]]
