@@ -18,9 +18,27 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+# Folders whose every test gets the marker of the same name (registered in pyproject.toml).
+FOLDER_MARKERS = ("browser", "reliability")
+# Test files that start or ask a real Ray cluster; any other test that uses the local_ray fixture is marked too.
+RAY_FILES = frozenset({"test_ray_executor.py", "test_ray_cluster.py", "test_browser_ray_cluster.py",
+                       "test_sweep_page_ray.py"})
 # A real sweep written before sweep.json and run.json had schema_version: tiny model, 2 LRs, no weights kept.
 V1_SWEEP_ID = "20261126-234315-15d1bd"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by where they live, so that `-m "not ray and not browser and not reliability"` picks the fast ones."""
+    for item in items:
+        if not item.path.is_relative_to(TESTS):
+            continue
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)
+        if item.path.name in RAY_FILES or "local_ray" in getattr(item, "fixturenames", ()):
+            item.add_marker("ray")
 
 
 @pytest.fixture
