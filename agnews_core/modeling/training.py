@@ -18,6 +18,11 @@ from agnews_core.store.records import LossPoint
 
 logger = logging.getLogger(__name__)
 
+# The first optimizer steps allocate buffers and, with group_by_length, run the longest batch (the sampler puts it
+# first): timed with the rest, they made a 25-step run look far slower than a long one.
+TIMING_SKIP_STEPS = 5
+ETA_MIN_TIMED_STEPS = 3  # an ETA from fewer steps past warm-up swings wildly from one step to the next
+
 
 class TrainingDiverged(RuntimeError):
     """The training loss became NaN or infinite."""
@@ -50,6 +55,56 @@ class StepReport:
 
 
 @dataclass
+class StepTimer:
+    """Optimizer-step times of one run; its throughput and ETA count only the steps past warm-up."""
+
+    skip: int  # leading steps left out of throughput and ETA
+    seconds: float = 0.0  # every step
+    steps: int = 0
+    examples: int = 0
+    timed_seconds: float = 0.0  # the steps past warm-up
+    timed_steps: int = 0
+    timed_examples: int = 0
+
+    def add(self, seconds: float, examples: int) -> None:
+        """Count one finished step of `examples` rows."""
+        self.seconds += seconds
+        self.steps += 1
+        self.examples += examples
+        if self.steps > self.skip:
+            self.timed_seconds += seconds
+            self.timed_steps += 1
+            self.timed_examples += examples
+
+    def examples_per_second(self) -> float:
+        """Over the steps past warm-up; until one is timed, over every step so far (a first reading)."""
+        if self.timed_steps and self.timed_seconds > 0:
+            return self.timed_examples / self.timed_seconds
+        return self.examples / self.seconds if self.seconds > 0 else 0.0
+
+    def eta_seconds(self, remaining_steps: int) -> float | None:
+        """Seconds for the steps left, once enough steps past warm-up are timed; None before."""
+        if remaining_steps <= 0:
+            return 0.0
+        if self.timed_steps < ETA_MIN_TIMED_STEPS:
+            return None
+        return remaining_steps * self.timed_seconds / self.timed_steps
+
+
+def untimed_step_count(total_steps: int) -> int:
+    """Leading steps a run leaves out of its throughput: TIMING_SKIP_STEPS, or half of a shorter run."""
+    return min(TIMING_SKIP_STEPS, total_steps // 2)
+
+
+def step_examples(step: int, rows: int, batch_size: int) -> int:
+    """Rows in the 1-based optimizer step `step`: full batches, the last of each epoch holds what is left."""
+    steps_per_epoch = max(1, math.ceil(rows / batch_size))
+    if (step - 1) % steps_per_epoch < steps_per_epoch - 1:
+        return batch_size
+    return rows - batch_size * (steps_per_epoch - 1)
+
+
+@dataclass
 class TrainOutcome:
     """What happened in one run."""
 
@@ -60,7 +115,7 @@ class TrainOutcome:
     total_steps: int
     steps_done: int
     train_seconds: float  # optimizer time only, evaluations excluded
-    examples_per_second: float
+    examples_per_second: float  # over the steps past warm-up (StepTimer)
     precision: Precision = Precision.FP32  # what the run really used
 
 
@@ -84,11 +139,22 @@ def tokenized_dataset(tokenizer: Any, frame: pd.DataFrame, max_length: int) -> A
     )
 
 
+def by_length(dataset: Any) -> Any:
+    """Rows shortest first (stable): the Trainer evaluates in order, so batches of similar length pad little.
+
+    Dataset.sort would do it, but it passes pyarrow a null_placement that pyarrow 25+ warns about on every call.
+    """
+    lengths = list(dataset["length"])
+    return dataset.select(sorted(range(len(lengths)), key=lengths.__getitem__))
+
+
 def _make_callback(
     on_step: Callable[[StepReport], None],
     on_curve: Callable[[list[LossPoint], list[LossPoint]], None],
     cancel: threading.Event,
     batch_size: int,
+    rows: int,
+    total_steps: int,
 ) -> Any:
     from transformers import TrainerCallback
 
@@ -100,19 +166,15 @@ def _make_callback(
             self.eval_loss: list[LossPoint] = []
             self.diverged = False
             self.step_started = 0.0
-            self.train_seconds = 0.0
-            self.steps_timed = 0
+            self.timer = StepTimer(skip=untimed_step_count(total_steps))
 
         def on_step_begin(self, args, state, control, **kwargs):
             self.step_started = time.perf_counter()
 
         def on_step_end(self, args, state, control, **kwargs):
-            self.train_seconds += time.perf_counter() - self.step_started
-            self.steps_timed += 1
-            rate = self.steps_timed * batch_size / self.train_seconds if self.train_seconds > 0 else 0.0
-            remaining = max(state.max_steps - state.global_step, 0)
-            eta = remaining * self.train_seconds / self.steps_timed if self.steps_timed else None
-            on_step(StepReport(state.global_step, state.max_steps, rate, eta))
+            self.timer.add(time.perf_counter() - self.step_started, step_examples(state.global_step, rows, batch_size))
+            eta = self.timer.eta_seconds(state.max_steps - state.global_step)
+            on_step(StepReport(state.global_step, state.max_steps, self.timer.examples_per_second(), eta))
             if cancel.is_set():
                 control.should_training_stop = True
                 control.should_evaluate = False
@@ -151,14 +213,13 @@ def train_model(
 
     set_seed(settings.seed)
     train_set = tokenized_dataset(tokenizer, train, settings.max_length)
-    # Sorted by length: the Trainer evaluates in order, so batches of similar length pad little (eval loss is a mean).
-    eval_set = tokenized_dataset(tokenizer, validation, settings.max_length).sort("length").remove_columns(["length"])
+    eval_set = by_length(tokenized_dataset(tokenizer, validation, settings.max_length)).remove_columns(["length"])
     steps_per_epoch = math.ceil(len(train_set) / settings.batch_size)
     total_steps = max(1, math.ceil(steps_per_epoch * settings.epochs))
     eval_every = max(1, math.ceil(total_steps / settings.evals_per_run))
     use_gpu = torch.cuda.is_available()
     precision = resolve_here(settings.precision)
-    callback = _make_callback(on_step, on_curve, cancel, settings.batch_size)
+    callback = _make_callback(on_step, on_curve, cancel, settings.batch_size, len(train_set), total_steps)
     with tempfile.TemporaryDirectory(prefix="agnews-trainer-") as scratch:
         args = TrainingArguments(
             output_dir=scratch,
@@ -208,7 +269,6 @@ def train_model(
                 trainer.evaluate()
             final_eval = callback.eval_loss[-1].loss if callback.eval_loss else None
     _drop_mixed_precision_wrapper(model, precision)
-    rate = callback.steps_timed * settings.batch_size / callback.train_seconds if callback.train_seconds else 0.0
     return TrainOutcome(
         cancelled=cancelled,
         train_loss=callback.train_loss,
@@ -216,8 +276,8 @@ def train_model(
         final_eval_loss=final_eval,
         total_steps=total_steps,
         steps_done=trainer.state.global_step,
-        train_seconds=callback.train_seconds,
-        examples_per_second=rate,
+        train_seconds=callback.timer.seconds,
+        examples_per_second=callback.timer.examples_per_second(),
         precision=precision,
     )
 

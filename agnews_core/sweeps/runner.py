@@ -151,7 +151,8 @@ class SweepRunner:
         done = [r for r in self.runs if r.status == RunState.DONE and r.train_examples_per_second > 0]
         if done and self.records_throughput:
             record_throughput(self.store.root, self.config.model,
-                              sum(r.train_examples_per_second for r in done) / len(done), self.throughput.inference)
+                              sum(r.train_examples_per_second for r in done) / len(done), self.throughput.inference,
+                              steps=sum(r.steps_done for r in done))  # its weight against earlier sweeps
         self._progress("finished", f"Sweep {status}")
         return self._save_sweep(status=status, finished_at=now_iso(), error=error, best_run_id=best,
                                 best_by_accuracy_run_id=pick_best_by_accuracy(self.runs))

@@ -49,6 +49,16 @@ def test_sweep_prints_a_table_with_the_best_marked(swept) -> None:
     assert "Data: bundled AG News sample" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_sweep_logs_its_estimate_and_plain_progress_lines_without_warnings(swept) -> None:
+    _, result = swept
+    assert "Estimate: about " in result.stderr and "(first-guess speeds, nothing measured here yet)" in result.stderr
+    assert "\r" not in result.stderr  # stderr is a pipe here, as in a log file: whole lines, no live bar
+    # each run's last step (200 rows, batch 32), leaving out heartbeats written while its evaluation runs
+    last_steps = [line for line in result.stderr.splitlines() if "step 7/7 " in line and "(still at it" not in line]
+    assert len(last_steps) == 2 and all(" ex/s ~" in line and line.endswith(" left") for line in last_steps)
+    assert "Warning" not in result.stderr  # third-party warnings (pyarrow's null_placement was one) stay out
+
+
 def test_runs_lists_the_sweep(swept) -> None:
     root, _ = swept
     record = ArtifactStore(root).list_sweeps()[0][0]

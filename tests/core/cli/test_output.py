@@ -58,15 +58,76 @@ def test_runs_listing_reports_unreadable_entries(tmp_path) -> None:
     assert "No sweeps in" in empty.getvalue()
 
 
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _step(step: int, total: int = 10, eta: float | None = 30.0) -> Progress:
+    return Progress("training", f"lr 1e-3: step {step}/{total}", 0, 2, 1e-3, step, total, 50.0, eta)
+
+
 def test_progress_bar_writes_plain_lines_when_not_a_terminal() -> None:
-    out = io.StringIO()
-    bar = ProgressBar(out)
+    out, clock = io.StringIO(), FakeClock()
+    bar = ProgressBar(out, clock=clock, interval=15.0)
     bar.update(Progress("loading", "Loading data (sample)"))
     for step in range(1, 11):
-        bar.update(Progress("training", f"lr 1e-3: step {step}/10", 0, 2, 1e-3, step, 10, 50.0, 30.0))
+        clock.now += 1.0
+        bar.update(_step(step, eta=None if step < 4 else 30.0))
+        bar.update(_step(step, eta=None if step < 4 else 30.0))  # a curve point republishes the same progress
     bar.close()
     lines = out.getvalue().splitlines()
-    assert len(lines) == 3  # the phase change, the first and the last step: no flood of lines in a log file
-    assert "Loading data" in lines[0]
-    assert lines[-1].startswith("[1/2] ########################") and "step 10/10" in lines[-1]
+    # the phase change, the first step, the first ETA, the last step: no flood of lines in a log file
+    assert len(lines) == 4 and lines[0].endswith("Loading data (sample)")
+    assert [line.split(": ")[-1] for line in lines[1:]] == ["step 1/10 50 ex/s", "step 4/10 50 ex/s ~30 s left",
+                                                            "step 10/10 50 ex/s ~30 s left"]
+    assert lines[-1].startswith("[1/2] ########################")
     assert "\r" not in out.getvalue()
+
+
+def test_a_long_run_writes_a_line_at_least_every_interval() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    bar = ProgressBar(out, clock=clock, interval=15.0)
+    for step in range(1, 1001):
+        clock.now = step * 0.5  # 2 steps a second for 500 s
+        bar.update(_step(step, total=1000, eta=(1000 - step) * 0.5))
+    written = [int(line.split("step ")[1].split("/")[0]) for line in out.getvalue().splitlines()]
+    assert written[0] == 1 and written[-1] == 1000
+    assert max(b - a for a, b in zip(written, written[1:], strict=False)) <= 30  # 30 steps = 15 s
+    assert len(written) <= 500 / 15 + 3
+
+
+def test_the_heartbeat_repeats_where_a_quiet_sweep_is() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    bar = ProgressBar(out, clock=clock, interval=15.0)
+    bar.tick()  # nothing reported yet: nothing to repeat
+    bar.update(Progress("evaluating", "Evaluating lr 1e-3", 0, 2, 1e-3))
+    clock.now = 14.0
+    bar.tick()
+    clock.now = 15.0
+    bar.tick()
+    clock.now = 20.0
+    bar.tick()  # written 5 s ago
+    clock.now = 31.0
+    bar.tick()
+    assert out.getvalue().splitlines() == [
+        "[1/2] ------------------------ Evaluating lr 1e-3",
+        "[1/2] ------------------------ Evaluating lr 1e-3 (still at it after 15 s)",
+        "[1/2] ------------------------ Evaluating lr 1e-3 (still at it after 31 s)",
+    ]
+
+
+def test_the_heartbeat_writes_a_newer_step_that_was_not_due_yet() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    bar = ProgressBar(out, clock=clock, interval=15.0)
+    bar.update(_step(1, eta=None))
+    clock.now = 10.0
+    bar.update(_step(2, eta=None))  # not due: 10 s after the last line
+    clock.now = 16.0
+    bar.tick()
+    assert out.getvalue().splitlines()[-1].endswith("step 2/10 50 ex/s")  # the newest report, not stalled
