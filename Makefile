@@ -35,7 +35,7 @@ test: setup-dev browser
 	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10
 
-# Core and app tests only: no Ray, no browser, no reliability scenarios (markers: tests/README.md).
+# Core, app and support tests: no Ray, no browser, no reliability scenarios (markers: tests/README.md).
 test-fast: setup-dev
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10 -m "not ray and not browser and not reliability"
 
