@@ -21,6 +21,7 @@ from agnews_ui.format import (
     progress_text,
     sweep_title,
 )
+from agnews_ui.state import flash, show_flash
 
 
 def runs_table(view: JobSnapshot) -> pd.DataFrame:
@@ -77,9 +78,16 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
             left.plotly_chart(loss_figure(view.runs, "train"), key=f"live-train-{sweep.sweep_id}")
             right.plotly_chart(loss_figure(view.runs, "eval"), key=f"live-eval-{sweep.sweep_id}")
         actions = st.columns([1, 1, 4])
-        if sweep.status.is_active and actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}",
-                                                               icon=":material/stop_circle:"):
-            st.toast(manager.cancel(sweep.sweep_id))
+        if sweep.status.is_active:
+            actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}", icon=":material/stop_circle:",
+                              on_click=_cancel, args=(manager, sweep.sweep_id))
+        show_flash(f"cancel-{sweep.sweep_id}")
         if sweep.best_run_id:
             with actions[1]:
                 page_registry.link(page_registry.RESULTS, "Open results", query_params={"sweep": sweep.sweep_id})
+
+
+def _cancel(manager: JobManager, sweep_id: str) -> None:
+    # A flash, not a toast drawn in this run: a sweep that stops at once ends the polling with a full rerun,
+    # which would drop a toast drawn before it; the card shows the flash in whichever run draws it next.
+    flash(f"cancel-{sweep_id}", manager.cancel(sweep_id), "toast", icon=":material/stop_circle:")
