@@ -1,5 +1,5 @@
-"""Compare two runs on screen: the pickers, the 2x2 table with McNemar's test, and the Errors page's view of the
-rows B fixed, broke or both missed (?sweep=&run= name B, ?compare= names A, ?rows= the set)."""
+"""Compare two runs on screen: the pickers (?a=, ?b=), the 2x2 table with McNemar's test, and the rows B fixed,
+broke or both missed (?rows=), each with both predictions."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from agnews_core.analysis.comparable_runs import (
     RunChoice,
     comparable_runs,
     default_pair,
-    describe,
     load_run_predictions,
-    parse_key,
     rows_of_b,
 )
 from agnews_core.analysis.error_filters import page_of, readable_table
@@ -22,11 +20,11 @@ from agnews_core.analysis.run_comparison import RunComparison, compare_runs
 from agnews_core.labels import LABELS
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
-from agnews_ui.page_registry import COMPARE, ERRORS
 from agnews_ui.resources import FileVersion, file_version
 from agnews_ui.resources import store as get_store
 
-COMPARE_PARAM, ROWS_PARAM = "compare", "rows"
+ROWS_PARAM = "rows"
+ERRORS_LINK_PARAM = "compare"  # on an Errors link to a comparison's rows (Compare has them now)
 PAGE_SIZE = 50
 
 
@@ -56,11 +54,10 @@ def comparison(a: tuple[str, str], b: tuple[str, str]) -> RunComparison:
     return _comparison(a, b, (_version(*a), _version(*b)))
 
 
-def errors_params(a: RunChoice | tuple[str, str], b: RunChoice | tuple[str, str], rows: RowSet) -> dict[str, str]:
-    """Query parameters that open the Errors page on one row set of a comparison."""
-    a_id = (a.sweep_id, a.run_id) if isinstance(a, RunChoice) else a
-    b_id = (b.sweep_id, b.run_id) if isinstance(b, RunChoice) else b
-    return {"sweep": b_id[0], "run": b_id[1], COMPARE_PARAM: "/".join(a_id), ROWS_PARAM: str(rows)}
+def from_errors_link(params: dict[str, str]) -> dict[str, str]:
+    """Compare's query parameters for an Errors link to a comparison's rows (?sweep=&run= B, ?compare= A, ?rows=)."""
+    forwarded = {"a": params.get(ERRORS_LINK_PARAM, ""), "b": f"{params.get('sweep', '')}/{params.get('run', '')}"}
+    return forwarded | ({ROWS_PARAM: params[ROWS_PARAM]} if ROWS_PARAM in params else {})
 
 
 def pick_pair(choices: list[RunChoice]) -> tuple[RunChoice, RunChoice]:
@@ -74,6 +71,10 @@ def pick_pair(choices: list[RunChoice]) -> tuple[RunChoice, RunChoice]:
                        format_func=lambda k: by_key[k].label, key="compare_a")
     b = right.selectbox("Run B (the challenger)", keys, index=keys.index(wanted_b if wanted_b in keys else default_b.key),
                         format_func=lambda k: by_key[k].label, key="compare_b")
+    for name, wanted, shown in (("A", wanted_a, a), ("B", wanted_b, b)):
+        if wanted and wanted not in by_key:
+            st.warning(f"The link's run {name} ({wanted}) is not a finished run with stored predictions: "
+                       f"{by_key[shown].label} is shown instead.", icon=":material/link_off:")
     st.query_params["a"], st.query_params["b"] = a, b
     return by_key[a], by_key[b]
 
@@ -96,16 +97,16 @@ def table_frame(result: RunComparison) -> pd.DataFrame:
                         index=["A right", "A wrong"])
 
 
-def show_comparison(a: RunChoice, b: RunChoice) -> None:
-    """The 2x2 table, McNemar's p-value in a sentence and links to the rows in the Errors view."""
+def show_comparison(a: RunChoice, b: RunChoice) -> RunComparison | None:
+    """The 2x2 table and McNemar's p-value in a sentence; None (with the reason shown) when they cannot be compared."""
     if a.key == b.key:
         st.info("A and B are the same run: pick two different runs.", icon=":material/info:")
-        return
+        return None
     try:
         result = comparison((a.sweep_id, a.run_id), (b.sweep_id, b.run_id))
     except (ArtifactError, ValueError) as exc:
         st.error(f"These two runs cannot be compared: {exc}", icon=":material/block:")
-        return
+        return None
     t = result.table
     st.markdown(f"**{result.sentence}**")
     numbers = st.columns(4)
@@ -116,58 +117,43 @@ def show_comparison(a: RunChoice, b: RunChoice) -> None:
     st.dataframe(table_frame(result), width="content")
     st.caption(f"{t.rows:,} test rows, matched by text. McNemar's exact test looks only at the {t.discordant:,} rows "
                f"where exactly one run is right (two-sided binomial test against 50/50). A: {a.label}. B: {b.label}.")
-    links = st.columns(3)
-    for column, rows, count in zip(links, RowSet, (t.only_b, t.only_a, t.both_wrong), strict=True):
-        with column:
-            page_registry.link(ERRORS, f"Open the {count:,} {rows.caption.split(' (')[0]}", ":material/rule:",
-                               errors_params(a, b, rows))
+    return result
 
 
-def compare_rows_requested() -> bool:
-    """True when the Errors page was opened from Compare (?compare= in the URL)."""
-    return COMPARE_PARAM in st.query_params
+def show_rows(result: RunComparison, a: RunChoice, b: RunChoice) -> None:
+    """Pick a set (kept in ?rows=), then its rows as B predicted them, with A's prediction beside."""
+    counts = {RowSet.FIXED: result.table.only_b, RowSet.BROKEN: result.table.only_a,
+              RowSet.BOTH_MISSED: result.table.both_wrong}
+    wanted = st.query_params.get(ROWS_PARAM)
+    if wanted and wanted not in set(RowSet):
+        st.warning(f"The link's rows={wanted} is not one of {', '.join(RowSet)}: pick a set below.",
+                   icon=":material/link_off:")
+    rows = st.segmented_control("Show the rows", list(RowSet), key="compare_rows",
+                                default=RowSet(wanted) if wanted in set(RowSet) else None,
+                                format_func=lambda r: f"{r.caption.split(' (')[0]} ({counts[r]:,})")
+    if rows is None:
+        st.query_params.pop(ROWS_PARAM, None)
+        return
+    st.query_params[ROWS_PARAM] = str(rows)
+    chosen = rows_of_b(result, run_frame(b.sweep_id, b.run_id), rows, run_frame(a.sweep_id, a.run_id))
+    st.info(f"{len(chosen):,} {rows.caption}. Each row shows run B's prediction and probabilities, and what A "
+            "predicted.", icon=":material/compare_arrows:")
+    if not chosen.empty:
+        _table(chosen, (b.sweep_id, b.run_id), f"{a.key}-{b.key}-{rows}")
 
 
-def show_compare_rows() -> None:
-    """The Errors page opened from Compare: run B's rows of one set, with a caption naming A, B and the set; stops."""
-    store = get_store()
-    try:
-        a = parse_key(st.query_params.get(COMPARE_PARAM, ""))
-        b = (st.query_params.get("sweep", ""), st.query_params.get("run", ""))
-        rows = RowSet(st.query_params.get(ROWS_PARAM, RowSet.FIXED))
-        result = comparison(a, b)
-        chosen = rows_of_b(result, run_frame(*b), rows, run_frame(*a))
-    except (ArtifactError, ValueError) as exc:
-        st.error(f"This comparison link cannot be opened: {exc}", icon=":material/block:")
-        page_registry.link(COMPARE, "Go to Compare")
-        st.stop()
-    st.info(f"Comparison: {len(chosen):,} {rows.caption}. A = {describe(store, *a)}, B = {describe(store, *b)}. "
-            "Each row shows run B's prediction and probabilities, and what A predicted.", icon=":material/compare_arrows:")
-    nav = st.columns(3)
-    with nav[0]:
-        page_registry.link(COMPARE, "Back to Compare", query_params={"a": "/".join(a), "b": "/".join(b)})
-    for column, other in zip(nav[1:], [r for r in RowSet if r != rows], strict=True):
-        with column:
-            page_registry.link(ERRORS, f"Show the {other.caption.split(' (')[0]}", ":material/rule:",
-                               errors_params(a, b, other))
-    if chosen.empty:
-        st.stop()
-    _table(chosen, b)
-    st.stop()
-
-
-def _table(chosen: pd.DataFrame, b: tuple[str, str]) -> None:
+def _table(chosen: pd.DataFrame, b: tuple[str, str], key: str) -> None:
     from agnews_ui.attribution_view import why_this_row
 
     pages = page_of(chosen, 1, PAGE_SIZE)[2]
-    page = st.number_input(f"Page (of {pages})", 1, pages, key="compare_rows_page") if pages > 1 else 1
+    page = st.number_input(f"Page (of {pages})", 1, pages, key=f"compare-rows-page-{key}") if pages > 1 else 1
     shown = page_of(chosen, int(page), PAGE_SIZE)[0]
     table = readable_table(shown)
     table.insert(3, "A predicted", shown["predicted_a"].map(lambda i: LABELS[int(i)]).to_numpy())
     percent = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent", width="small")
                for c in table.columns if c.startswith("P(") or c == "confidence"}
     selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                             key=f"compare-rows-{page}",
+                             key=f"compare-rows-{key}-{page}",
                              column_config={"text": st.column_config.TextColumn("text", width="large"), **percent})
     picked = selection.selection.rows if selection else []
     if picked and picked[0] < len(table):
