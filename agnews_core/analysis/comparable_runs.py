@@ -1,5 +1,5 @@
 """Which stored runs can be compared (fine-tuned runs and TF-IDF baselines, across sweeps), and the rows B fixed,
-broke or both missed, for the Compare and Errors pages."""
+broke or both missed, for the Compare page."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ TFIDF_RUN = "tfidf"  # stands for a sweep's TF-IDF baseline wherever a run id is
 
 
 class RowSet(StrEnum):
-    """The rows of a comparison one can open in the Errors view."""
+    """The rows of a comparison the Compare page can show."""
 
     FIXED = "fixed"  # A wrong, B right
     BROKEN = "broke"  # A right, B wrong
