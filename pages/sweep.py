@@ -7,7 +7,7 @@ from agnews_core.review.corrections import recorded_verdicts
 from agnews_core.states import SweepState
 from agnews_core.sweeps.executors.ray_cluster import INSTALL_HINT, ClusterError, check_cluster, ray_available
 from agnews_core.sweeps.progress import format_duration
-from agnews_core.sweeps.request import FORM, exposed_fields, validate_request
+from agnews_core.sweeps.request import FORM, SweepRequest, exposed_fields, validate_request
 from agnews_ui import page_registry
 from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job
@@ -48,7 +48,10 @@ with st.form("new-sweep"):
     estimate_clicked = st.form_submit_button("Update estimate", icon=":material/timer:")
     start_clicked = st.form_submit_button("Start sweep", type="primary", icon=":material/play_arrow:")
 
-result = validate_request(typed)
+# Validating reads the chosen data and makes its splits (seconds on a first visit, sklearn's import included): only
+# Update estimate and Start sweep wait for it here; otherwise the jobs list is drawn first and this slot after it.
+below_form = st.container()
+result = validate_request(typed) if estimate_clicked or start_clicked else None
 if check_clicked:
     try:
         cpus = int(typed.get("ray_local_cpus") or 0) or None
@@ -56,7 +59,7 @@ if check_clicked:
               icon=":material/lan:")
     except ClusterError as exc:
         flash(CHECKED, str(exc), "error", icon=":material/lan:")
-if estimate_clicked or start_clicked:
+if result is not None:
     if start_clicked and result.config is not None:
         try:
             sweep = manager.submit(result.config)
@@ -70,19 +73,25 @@ if estimate_clicked or start_clicked:
     st.session_state[ERRORS_KEY] = result.errors
     if result.errors != errors:
         st.rerun()  # the form above is already drawn: run again to show each message next to its field
-if result.config is not None:
-    seconds = manager.estimate_seconds(result.config)
-    st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
-               f"({len(result.config.learning_rates)} run{'s' if len(result.config.learning_rates) > 1 else ''}; "
-               f"{result.data_note})" + ("; on Ray, trials run side by side as resources allow and can take less."
-                                         if result.config.executor == "ray" else "."))
-    if result.config.corrections == Corrections.APPLY:
-        st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, result.config.data):,} verdict(s) "
-                   "recorded for this data; those on its training and validation rows will be applied.")
-elif errors:
-    st.error("Fix the fields marked above, then start the sweep.")
-show_flash(CHECKED)
-show_flash(QUEUED)
+
+
+def settings_feedback(request: SweepRequest) -> None:
+    """Under the form: how long these settings would take, or that fields need fixing; then the buttons' messages."""
+    if request.config is not None:
+        seconds = manager.estimate_seconds(request.config)
+        runs = len(request.config.learning_rates)
+        st.caption(f"Estimated time for these settings: about {format_duration(seconds)} "
+                   f"({runs} run{'s' if runs > 1 else ''}; {request.data_note})"
+                   + ("; on Ray, trials run side by side as resources allow and can take less."
+                      if request.config.executor == "ray" else "."))
+        if request.config.corrections == Corrections.APPLY:
+            st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, request.config.data):,} verdict(s) "
+                       "recorded for this data; those on its training and validation rows will be applied.")
+    elif errors:
+        st.error("Fix the fields marked above, then start the sweep.")
+    show_flash(CHECKED)
+    show_flash(QUEUED)
+
 
 st.subheader("Jobs")
 
@@ -101,3 +110,5 @@ def job_list() -> None:
 
 
 poll_while(manager.is_busy, job_list)
+with below_form:
+    settings_feedback(result if result is not None else validate_request(typed))

@@ -81,6 +81,11 @@ def test_empty_sweep_page_explains_the_form(open_page) -> None:
     assert values(at.info) == ["No sweeps yet: fill in the form above and press Start sweep."]
     assert labelled(at.text_input, "Learning rates").value  # prefilled with the default rates
     assert not at.error
+    # The default settings' estimate is computed after the jobs list but shown under the form, above Jobs.
+    blocks = list(at.main.children.values())
+    jobs = next(i for i, b in enumerate(blocks) if b.type == "subheader" and b.value == "Jobs")
+    above_jobs = [c.value for b in blocks[:jobs] if hasattr(b, "children") for c in b.caption]
+    assert any(c.startswith("Estimated time for these settings: about ") for c in above_jobs), above_jobs
 
 
 @pytest.mark.parametrize(("lrs", "message"), [
