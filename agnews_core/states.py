@@ -38,3 +38,6 @@ class SweepState(StrEnum):
     def succeeded(self) -> bool:
         """Ended with at least one usable run."""
         return self in (SweepState.DONE, SweepState.DONE_WITH_FAILURES)
+
+
+NOT_STARTED_CANCELLED = "not started: the sweep was cancelled"  # why a skipped run never trained

@@ -231,12 +231,8 @@ class JobManager:
     def _record_crash(self, sweep_id: str, exc: Exception) -> None:
         """Write what a crashed executor left behind as failed, with the reason."""
         try:
-            sweep = self.store.load_sweep(sweep_id)
-            for run in self.store.load_runs(sweep)[0]:
-                if run.status in (RunState.RUNNING, RunState.PENDING):
-                    self.store.save_run(sweep_id, run.with_changes(status=RunState.FAILED, error=str(exc)))
-            self.store.save_sweep(sweep.with_changes(status=SweepState.FAILED, error=f"{type(exc).__name__}: {exc}",
-                                                     finished_at=now_iso()))
+            end_stored_sweep(self.store, sweep_id, SweepState.FAILED, f"{type(exc).__name__}: {exc}",
+                             RunState.FAILED, str(exc), only=(RunState.RUNNING, RunState.PENDING))
         except Exception:  # noqa: BLE001 - e.g. the disk is full: the log keeps the reason
             logger.exception("could not record the crash of %s", sweep_id)
 
@@ -265,9 +261,16 @@ class JobManager:
 
     def _mark_never_started(self, sweep_id: str, status: SweepState, why: str) -> None:
         try:
-            sweep = self.store.load_sweep(sweep_id)
-            for run in self.store.load_runs(sweep)[0]:
-                self.store.save_run(sweep_id, run.with_changes(status=RunState.SKIPPED, error=why))
-            self.store.save_sweep(sweep.with_changes(status=status, error=why, finished_at=now_iso()))
+            end_stored_sweep(self.store, sweep_id, status, why, RunState.SKIPPED, why)
         except (ArtifactError, OSError) as exc:
             logger.warning("could not mark %s %s: %s", sweep_id, status, exc)
+
+
+def end_stored_sweep(store: ArtifactStore, sweep_id: str, sweep_state: SweepState, sweep_error: str,
+                     run_state: RunState, run_error: str, only: tuple[RunState, ...] | None = None) -> None:
+    """Write a sweep that no runner owns as ended: its runs (those in `only`, else all), then the sweep."""
+    sweep = store.load_sweep(sweep_id)
+    for run in store.load_runs(sweep)[0]:
+        if only is None or run.status in only:
+            store.save_run(sweep_id, run.with_changes(status=run_state, error=run_error))
+    store.save_sweep(sweep.with_changes(status=sweep_state, error=sweep_error, finished_at=now_iso()))

@@ -22,7 +22,7 @@ from agnews_core.modeling.models import describe_model, load_pretrained, load_sa
 from agnews_core.modeling.training import StepReport, TrainSettings, train_model
 from agnews_core.review.corrections import correct_splits
 from agnews_core.serving.variants import choose_on_validation
-from agnews_core.states import RunState, SweepState
+from agnews_core.states import NOT_STARTED_CANCELLED, RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.environment import sweep_environment
 from agnews_core.store.records import LossPoint, RunRecord, SweepRecord
@@ -38,6 +38,10 @@ logger = logging.getLogger(__name__)
 FaultHook = Callable[[RunSpec], None]  # called as each run starts; tests use it to inject failures
 CURVE_SAVE_SECONDS = 2.0  # how often a running run's curves are written to disk
 MIN_TIMED_ROWS = 50  # prediction passes smaller than this are too short to time
+
+
+class SweepCannotStart(Exception):
+    """A sweep cannot start (e.g. its Ray cluster does not answer); the message says why in one sentence."""
 
 
 def now_iso() -> str:
@@ -113,24 +117,49 @@ class SweepRunner:
         self.runs: list[RunRecord] = [RunRecord(s.run_id, s.index, s.learning_rate) for s in run_specs(self.config)]
         self._inference_rates: list[float] = []
 
-    # ---- the sweep
+    # ---- the sweep's lifecycle: run() is the template, executors fill in _start and _run_all
     def run(self) -> SweepRecord:
-        """Run every LR; never raises for a failing run; returns the final record."""
+        """Start, load data, score the baselines, run every LR (or skip them after cancel), pick the best.
+
+        Never raises for a failing run or a sweep that cannot start; returns the final record.
+        """
         self._save_sweep(status=SweepState.RUNNING, started_at=now_iso(), pid=os.getpid())
+        try:
+            self._start()
+        except SweepCannotStart as exc:
+            return self._fail_all(str(exc))
         try:
             splits = self._load_data()
         except Exception as exc:  # noqa: BLE001 - the job must end with a message, not hang
             logger.exception("sweep %s could not load data", self.sweep.sweep_id)
-            for i, _run in enumerate(self.runs):
-                self._save_run(i, status=RunState.FAILED, error=f"data could not be loaded: {exc}")
-            return self._save_sweep(status=SweepState.FAILED, error=str(exc), finished_at=now_iso())
+            return self._fail_all(str(exc), run_error=f"data could not be loaded: {exc}")
         self._baselines(splits)
+        if self.cancel.is_set():
+            for i in range(len(self.runs)):
+                self._skip(i)
+        else:
+            self._run_all(splits)
+        return self._finish(splits.validation)
+
+    def _start(self) -> None:
+        """Get ready to run anything; raise SweepCannotStart with the reason. Nothing to do on this thread."""
+
+    def _run_all(self, splits: DataSplits) -> None:
+        """Run every LR here, one after the other; runs not started when cancel comes are skipped."""
         for i, spec in enumerate(run_specs(self.config)):
             if self.cancel.is_set():
-                self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
-                continue
-            self._run_one(i, spec, splits)
-        return self._finish(splits.validation)
+                self._skip(i)
+            else:
+                self._run_one(i, spec, splits)
+
+    def _fail_all(self, error: str, run_error: str | None = None) -> SweepRecord:
+        """Every run and then the sweep end failed with the reason (runs may say it their own way)."""
+        for i in range(len(self.runs)):
+            self._save_run(i, status=RunState.FAILED, error=run_error or error)
+        return self._save_sweep(status=SweepState.FAILED, error=error, finished_at=now_iso())
+
+    def _skip(self, i: int) -> None:
+        self._save_run(i, status=RunState.SKIPPED, error=NOT_STARTED_CANCELLED)
 
     def _finish(self, validation: pd.DataFrame) -> SweepRecord:
         best = pick_best(self.runs)
@@ -229,7 +258,7 @@ class SweepRunner:
             self._evaluate_and_save(i, spec, loaded, splits, str(outcome.precision))
         except Exception as exc:  # noqa: BLE001 - one failed run must not stop the sweep
             logger.exception("run %s failed", spec.run_id)
-            self._save_run(i, status=RunState.FAILED, error=_describe_error(exc), finished_at=now_iso())
+            self._save_run(i, status=RunState.FAILED, error=describe_error(exc), finished_at=now_iso())
 
     def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits,  # noqa: ANN001
                            precision: str) -> None:
@@ -329,7 +358,7 @@ class SweepRunner:
         return self.sweep
 
 
-def _describe_error(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """One line for a failed run: what went wrong, in words an analyst can act on."""
     name = type(exc).__name__
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

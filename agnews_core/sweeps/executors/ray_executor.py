@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from agnews_core.config.sweep_config import ASHA, RAY, SweepConfig
-from agnews_core.states import RunState, SweepState
+from agnews_core.data.sources import DataSplits
+from agnews_core.states import RunState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.records import EvalMetrics, SweepRecord
 from agnews_core.sweeps.executors.ray_board import (
-    ENDED,
     NOT_STARTED,
+    TrialState,
+    TrialStatus,
     final_changes,
     live_changes,
     sweep_progress,
@@ -38,7 +40,7 @@ from agnews_core.sweeps.executors.ray_cluster import (
     connect,
     current_info,
 )
-from agnews_core.sweeps.runner import SweepRunner, now_iso, run_specs
+from agnews_core.sweeps.runner import SweepCannotStart, SweepRunner, now_iso, run_specs
 from agnews_core.sweeps.snapshots import JobSnapshot, SnapshotCallback
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,9 @@ logger = logging.getLogger(__name__)
 POLL_S = 0.5  # how often the driver reads the board
 CLUSTER_POLL_S = 2.0  # how often it asks the cluster for free resources
 CANCEL_GRACE_S = 20.0  # after cancel, trials get this long to stop on their own before Tune stops them
+
+
+EndedTrial = tuple[int, Exception | None, dict[str, Any]]  # (run index, Tune's error or None, last result)
 
 
 @dataclass(frozen=True)
@@ -101,40 +106,25 @@ class RaySweepRunner(SweepRunner):
         super().__init__(store, sweep_id, on_snapshot, cancel)
         self.settings = settings or RaySettings.from_config(self.config)
         self.cluster: ClusterInfo | None = None
-        self.trials: list[dict[str, Any]] = []
+        self.trials: list[TrialState] = []
         self._versions = [-1] * len(self.runs)
         self._saved_at = [0.0] * len(self.runs)
         self._cancelled_at: float | None = None
         self._final: set[int] = set()  # runs whose final state is written
-        self._ended: queue.SimpleQueue[tuple[int, Exception | None, dict[str, Any]]] = queue.SimpleQueue()
+        self._ended: queue.SimpleQueue[EndedTrial] = queue.SimpleQueue()  # what Tune saw end
 
-    def run(self) -> SweepRecord:
-        """Connect, load data and score the baselines here, run every LR as a trial, pick the best."""
-        self._save_sweep(status=SweepState.RUNNING, started_at=now_iso(), pid=os.getpid())
+    def _start(self) -> None:
+        """Connect to the cluster before anything is loaded: an unreachable one fails the sweep with the reason."""
+        self._progress("loading", f"Connecting to Ray ({self.settings.address})")
         try:
-            self._progress("loading", f"Connecting to Ray ({self.settings.address})")
             connect(self.settings.address, self.settings.local_cpus)
             self.cluster = current_info(self.settings.address)
         except ClusterError as exc:
-            for i, _run in enumerate(self.runs):
-                self._save_run(i, status=RunState.FAILED, error=str(exc))
-            return self._save_sweep(status=SweepState.FAILED, error=str(exc), finished_at=now_iso())
-        try:
-            splits = self._load_data()
-        except Exception as exc:  # noqa: BLE001 - the job must end with a message, not hang
-            for i, _run in enumerate(self.runs):
-                self._save_run(i, status=RunState.FAILED, error=f"data could not be loaded: {exc}")
-            return self._save_sweep(status=SweepState.FAILED, error=str(exc), finished_at=now_iso())
-        self._baselines(splits)
-        if self.cancel.is_set():
-            for i, _run in enumerate(self.runs):
-                self._save_run(i, status=RunState.SKIPPED, error="not started: the sweep was cancelled")
-        else:
-            self._run_trials(splits)
-        return self._finish(splits.validation)
+            raise SweepCannotStart(str(exc)) from exc
 
     # ---- the trials
-    def _run_trials(self, splits: Any) -> None:
+    def _run_all(self, splits: DataSplits) -> None:
+        """Run every LR as a Ray Tune trial, as many at once as the cluster allows, until all have ended."""
         import ray
 
         from agnews_core.sweeps.executors.ray_trial import TrialBoard
@@ -181,7 +171,7 @@ class RaySweepRunner(SweepRunner):
             if i not in self._final:
                 self._finalize(i, None, {})
 
-    def _tuner(self, splits: Any, board: Any, scratch: str) -> Any:
+    def _tuner(self, splits: DataSplits, board: Any, scratch: str) -> Any:
         from ray import tune
         from ray.tune.schedulers import ASHAScheduler
 
@@ -224,26 +214,26 @@ class RaySweepRunner(SweepRunner):
 
         self._absorb(ray.get(board.read.remote(), timeout=30))
         for index, error, last in ended:
-            if index not in self._final and (error is not None or self.trials[index]["status"] not in ENDED):
+            if index not in self._final and (error is not None or not self.trials[index].status.ended):
                 self._finalize(index, error, last)
 
     def _may_stop_all(self) -> bool:
         """After cancel: stop Tune once no trial runs, or when the grace period is over."""
         if self._cancelled_at is None:
             return False
-        running = any(t["status"] == "running" for t in self.trials)
+        running = any(t.status == TrialStatus.RUNNING for t in self.trials)
         return not running or time.monotonic() - self._cancelled_at > CANCEL_GRACE_S
 
-    def _absorb(self, trials: list[dict[str, Any]]) -> None:
+    def _absorb(self, trials: list[TrialState]) -> None:
         """Take the board's live state into the run records; save a run when its state or curves changed."""
         self.trials = trials
         for i, trial in enumerate(trials):
-            if trial["version"] == self._versions[i] or trial["status"] == "pending" or i in self._final:
+            if trial.version == self._versions[i] or trial.status == TrialStatus.PENDING or i in self._final:
                 continue
-            self._versions[i] = trial["version"]
+            self._versions[i] = trial.version
             changes = live_changes(self.runs[i], trial, now_iso())
             self.runs[i] = self.runs[i].with_changes(**changes)
-            if trial["status"] in ENDED:
+            if trial.status.ended:
                 self._finalize(i, None, {})
             elif changes.get("status") or time.monotonic() - self._saved_at[i] > 2.0:
                 self._saved_at[i] = time.monotonic()
@@ -253,8 +243,8 @@ class RaySweepRunner(SweepRunner):
         """Write one run's final state from what its trial told the board and what Tune saw."""
         self._final.add(i)
         trial = self.trials[i] if i < len(self.trials) else NOT_STARTED
-        if trial["status"] == "done":
-            self._finish_done(i, dict(trial.get("result") or {}))
+        if trial.status == TrialStatus.DONE:
+            self._finish_done(i, dict(trial.result))
         else:
             self._save_run(i, **final_changes(trial, tune_error, metrics, self.cancel.is_set(), now_iso()))
 
@@ -284,7 +274,7 @@ class RaySweepRunner(SweepRunner):
     # ---- snapshots
     def _publish(self) -> None:
         live = tuple(trial_progress(self.runs[i], t, len(self.runs)) for i, t in enumerate(self.trials)
-                     if t["status"] == "running")
+                     if t.status == TrialStatus.RUNNING)
         if live and self.progress is not None and self.progress.phase not in ("finished",):
             self.progress = sweep_progress(self.trials, live, len(self.runs))
         try:

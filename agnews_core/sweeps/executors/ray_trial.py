@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +19,12 @@ import ray
 from ray import tune
 
 from agnews_core.config.sweep_config import KeepModels, SweepConfig
+from agnews_core.states import NOT_STARTED_CANCELLED
 from agnews_core.store.records import LossPoint
+from agnews_core.sweeps.executors.ray_board import TrialState, TrialStatus
+from agnews_core.sweeps.runner import describe_error, run_specs
 
 CANCEL_POLL_S = 0.2  # how often a trial asks the board whether the sweep was cancelled
-
-
-@dataclass
-class TrialState:
-    """What the board knows about one trial; plain data so it crosses process boundaries."""
-
-    status: str = "pending"  # pending, running, done, cancelled, failed
-    node: str = ""
-    pid: int = 0
-    step: int = 0
-    total_steps: int = 0
-    examples_per_second: float = 0.0
-    eta_seconds: float | None = None
-    phase: str = "training"
-    train_loss: list[tuple[int, float, float]] = field(default_factory=list)
-    eval_loss: list[tuple[int, float, float]] = field(default_factory=list)
-    result: dict[str, Any] = field(default_factory=dict)  # final fields of the run record
-    error: str = ""
-    version: int = 0  # bumped on every change: the driver saves a run only when it changed
 
 
 @ray.remote(num_cpus=0)
@@ -52,6 +36,8 @@ class TrialBoard:
         self.cancelled = False
 
     def update(self, index: int, **changes: Any) -> None:
+        if "status" in changes:
+            changes["status"] = TrialStatus(changes["status"])
         state = self.trials[index]
         for name, value in changes.items():
             setattr(state, name, value)
@@ -63,8 +49,8 @@ class TrialBoard:
     def is_cancelled(self) -> bool:
         return self.cancelled
 
-    def read(self) -> list[dict[str, Any]]:
-        return [asdict(state) for state in self.trials]
+    def read(self) -> list[TrialState]:
+        return [replace(state) for state in self.trials]
 
 
 class CancelStopper(tune.Stopper):
@@ -121,12 +107,11 @@ def _points(points: list[LossPoint]) -> list[tuple[int, float, float]]:
 
 def run_trial(tune_config: dict[str, Any], context: TrialContext, splits: Any, board: Any) -> None:
     """Tune's function trainable: train one learning rate, evaluate, write artifacts, tell the board."""
-    from agnews_core.sweeps.runner import _describe_error, run_specs
 
     index = int(tune_config["run_index"])
     spec = run_specs(context.config)[index]
     node = ray.util.get_node_ip_address()
-    board.update.remote(index, status="running", node=node, pid=os.getpid())
+    board.update.remote(index, status=TrialStatus.RUNNING, node=node, pid=os.getpid())
     cancel = threading.Event()
     stop_polling = threading.Event()
 
@@ -140,11 +125,11 @@ def run_trial(tune_config: dict[str, Any], context: TrialContext, splits: Any, b
     poller.start()
     try:
         if ray.get(board.is_cancelled.remote()):
-            board.update.remote(index, status="skipped", error="not started: the sweep was cancelled")
+            board.update.remote(index, status=TrialStatus.SKIPPED, error=NOT_STARTED_CANCELLED)
             return
         _train_and_save(index, spec, context, splits, board, cancel, node)
     except Exception as exc:  # noqa: BLE001 - the board carries the reason; Tune sees a normal end
-        board.update.remote(index, status="failed", error=_describe_error(exc))
+        board.update.remote(index, status=TrialStatus.FAILED, error=describe_error(exc))
     finally:
         stop_polling.set()
         ray.get(board.read.remote())  # every update above has reached the board before the trial ends
@@ -182,11 +167,11 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
                   steps_done=outcome.steps_done, train_seconds=round(outcome.train_seconds, 2),
                   train_examples_per_second=round(outcome.examples_per_second, 2), precision=str(outcome.precision))
     if outcome.cancelled:
-        board.update.remote(index, status="cancelled", result=result, **fields)
+        board.update.remote(index, status=TrialStatus.CANCELLED, result=result, **fields)
         return
     board.update.remote(index, phase="evaluating", **fields)
     result.update(_evaluate_and_write(spec, context, splits, loaded, str(outcome.precision)))
-    ray.get(board.update.remote(index, status="done", result=result))
+    ray.get(board.update.remote(index, status=TrialStatus.DONE, result=result))
     tune.report({"eval_loss": outcome.final_eval_loss, "step": outcome.steps_done})
 
 

@@ -17,7 +17,7 @@ from agnews_core.states import RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.records import RunRecord
 from agnews_core.sweeps import runner as sweep_module
-from agnews_core.sweeps.runner import _describe_error, final_status, pick_best, pick_best_by_accuracy, run_sweep
+from agnews_core.sweeps.runner import describe_error, final_status, pick_best, pick_best_by_accuracy, run_sweep
 from agnews_core.sweeps.snapshots import JobSnapshot
 
 
@@ -168,6 +168,38 @@ def test_data_that_cannot_load_fails_every_run(store: ArtifactStore, small_confi
     assert all(r.error.startswith("data could not be loaded") for r in runs)
 
 
+def test_a_sweep_that_cannot_start_fails_every_run_with_the_reason_before_loading_data(
+        store: ArtifactStore, small_config, monkeypatch) -> None:
+    class NoCluster(sweep_module.SweepRunner):
+        def _start(self) -> None:
+            raise sweep_module.SweepCannotStart("No Ray cluster answers at 127.0.0.1:1")
+
+    monkeypatch.setattr(sweep_module, "load_source", lambda *a: pytest.fail("data loaded after a failed start"))
+    sweep = sweep_module.create_sweep(store, small_config(learning_rates=(1e-3, 3e-4)))
+    record = NoCluster(store, sweep.sweep_id).run()
+    assert (record.status, record.error) == (SweepState.FAILED, "No Ray cluster answers at 127.0.0.1:1")
+    runs, _ = store.load_runs(record)
+    assert [(r.status, r.error) for r in runs] == [(RunState.FAILED, "No Ray cluster answers at 127.0.0.1:1")] * 2
+    assert record.baselines == {} and record.finished_at
+
+
+def test_cancel_before_the_runs_skips_every_one_and_keeps_the_baselines(store: ArtifactStore, small_config) -> None:
+    cancel = threading.Event()
+    sweep = sweep_module.create_sweep(store, small_config(learning_rates=(1e-3, 3e-4)))
+    runner = sweep_module.SweepRunner(store, sweep.sweep_id, cancel=cancel)
+    scored = runner._baselines
+
+    def baselines_then_cancel(splits) -> None:  # noqa: ANN001
+        scored(splits)
+        cancel.set()
+
+    runner._baselines = baselines_then_cancel
+    record = runner.run()
+    runs, _ = store.load_runs(record)
+    assert record.status == SweepState.CANCELLED and record.baselines
+    assert [(r.status, r.error) for r in runs] == [(RunState.SKIPPED, "not started: the sweep was cancelled")] * 2
+
+
 # ---- cancel
 def test_cancel_stops_within_a_step_and_keeps_the_curves(store: ArtifactStore, small_config) -> None:
     cancel = threading.Event()
@@ -244,12 +276,12 @@ def test_final_status(statuses: list[str], cancelled: bool, expected: str) -> No
     assert final_status(runs, cancelled) == expected
 
 
-def test_describe_error_says_what_to_do() -> None:
-    assert _describe_error(RuntimeError("CUDA out of memory. Tried to allocate")).startswith("out of memory")
-    assert "lower the batch size" in _describe_error(RuntimeError("CUDA out of memory"))
-    assert _describe_error(OSError(errno.ENOSPC, "No space left")).startswith("disk full while saving")
-    assert _describe_error(ValueError("bad\nsecond line")) == "ValueError: bad"
-    assert _describe_error(KeyError()) == "KeyError"
+def testdescribe_error_says_what_to_do() -> None:
+    assert describe_error(RuntimeError("CUDA out of memory. Tried to allocate")).startswith("out of memory")
+    assert "lower the batch size" in describe_error(RuntimeError("CUDA out of memory"))
+    assert describe_error(OSError(errno.ENOSPC, "No space left")).startswith("disk full while saving")
+    assert describe_error(ValueError("bad\nsecond line")) == "ValueError: bad"
+    assert describe_error(KeyError()) == "KeyError"
 
 
 def test_new_sweep_ids_are_unique_and_valid() -> None:

@@ -1,16 +1,16 @@
-"""The trial board's plain dicts as run-record changes, final states and job-card progress lines (no Ray needed)."""
+"""The trial board's TrialStates as run-record changes, final states and job-card progress lines (no Ray needed)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import replace
 from typing import Any
-
-import pytest
 
 from agnews_core.states import RunState
 from agnews_core.store.records import LossPoint, RunRecord
 from agnews_core.sweeps.executors.ray_board import (
     NOT_STARTED,
+    TrialState,
+    TrialStatus,
     final_changes,
     first_line,
     live_changes,
@@ -22,18 +22,18 @@ from agnews_core.sweeps.executors.ray_board import (
 END = "2026-11-27T03:00:00Z"
 
 
-def board_trial(**changes: Any) -> dict[str, Any]:
-    """A trial as the board reads it out (every TrialState field)."""
-    trial = dict(status="running", node="10.0.0.2", pid=4242, step=30, total_steps=100, examples_per_second=50.0,
-                 eta_seconds=14.0, phase="training", train_loss=[(10, 0.4, 1.3), (20, 0.8, 1.1)],
-                 eval_loss=[(25, 1.0, 1.2)], result={}, error="", version=3)
-    return {**trial, **changes}
+def board_trial(**changes: Any) -> TrialState:
+    """A running trial as the board reads it out."""
+    trial = TrialState(status=TrialStatus.RUNNING, node="10.0.0.2", pid=4242, step=30, total_steps=100,
+                       examples_per_second=50.0, eta_seconds=14.0, phase="training",
+                       train_loss=[(10, 0.4, 1.3), (20, 0.8, 1.1)], eval_loss=[(25, 1.0, 1.2)], version=3)
+    return replace(trial, **changes)
 
 
-def test_the_dicts_match_the_boards_own_trial_state() -> None:
-    ray_trial = pytest.importorskip("agnews_core.sweeps.executors.ray_trial")  # the board lives with Ray; the dict shape must agree
-    assert set(asdict(ray_trial.TrialState())) == set(board_trial())
-    assert {k: asdict(ray_trial.TrialState())[k] for k in NOT_STARTED} == NOT_STARTED
+def test_trial_statuses_say_whether_the_trial_ended() -> None:
+    assert {s for s in TrialStatus if s.ended} == {TrialStatus.DONE, TrialStatus.CANCELLED, TrialStatus.FAILED,
+                                                   TrialStatus.SKIPPED}
+    assert NOT_STARTED.status == TrialStatus.PENDING and TrialStatus("skipped") == "skipped"
 
 
 def test_a_live_trial_gives_curves_steps_and_node_and_starts_its_run_once() -> None:
@@ -50,7 +50,7 @@ def test_a_live_trial_gives_curves_steps_and_node_and_starts_its_run_once() -> N
 def test_a_cancelled_trial_keeps_its_training_fields_but_no_metrics() -> None:
     result = {"final_eval_loss": 1.2, "steps_done": 30, "train_seconds": 3.5, "precision": "bf16",
               "validation": {"accuracy": 0.5}, "test": {"accuracy": 0.4}, "inference": [(100.0, 64)]}
-    changes = final_changes(board_trial(status="cancelled", result=result), None, {}, True, END)
+    changes = final_changes(board_trial(status=TrialStatus.CANCELLED, result=result), None, {}, True, END)
     assert changes == dict(status=RunState.CANCELLED, error="cancelled at step 30/100; curves kept",
                            final_eval_loss=1.2, steps_done=30, train_seconds=3.5, precision="bf16", finished_at=END)
     # Tune stopped it after cancel before it could say so: cancelled too, not failed.
@@ -58,7 +58,7 @@ def test_a_cancelled_trial_keeps_its_training_fields_but_no_metrics() -> None:
 
 
 def test_a_failed_trial_or_a_dead_worker_fails_its_run_with_the_reason() -> None:
-    failed = final_changes(board_trial(status="failed", error="CUDA out of memory"), None, {}, False, END)
+    failed = final_changes(board_trial(status=TrialStatus.FAILED, error="CUDA out of memory"), None, {}, False, END)
     assert failed == dict(status=RunState.FAILED, error="CUDA out of memory", finished_at=END)
     died = final_changes(board_trial(), RuntimeError("worker crashed\nmore detail"), {}, False, END)
     assert died["status"] == RunState.FAILED and died["finished_at"] == END
@@ -85,7 +85,7 @@ def test_progress_lines_for_one_trial_and_for_the_sweep() -> None:
     assert line.message == "lr 1e-3: step 30/100" and (line.run_index, line.run_count) == (1, 3)
     assert (line.step, line.total_steps, line.eta_seconds, line.node) == (30, 100, 14.0, "10.0.0.2")
 
-    trials = [board_trial(status="done"), board_trial(), board_trial(status="pending")]
+    trials = [board_trial(status=TrialStatus.DONE), board_trial(), board_trial(status=TrialStatus.PENDING)]
     live = (trial_progress(runs[1], trials[1], 3),)
     waiting = sweep_progress(trials, live, 3)
     assert waiting.message == "1 trials running on Ray, 1 queued, 1 finished"

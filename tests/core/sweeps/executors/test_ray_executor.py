@@ -148,3 +148,20 @@ def test_asha_stops_a_poor_trial_early_and_it_does_not_count_as_failed(local_ray
     assert not [r for r in runs if r.status == RunState.FAILED]
     assert record.status == SweepState.DONE
     assert record.best_run_id in {r.run_id for r in runs if r.status == RunState.DONE}
+
+
+def test_a_cluster_that_stops_answering_before_the_sweep_starts_fails_it_with_the_reason(store, monkeypatch) -> None:
+    from agnews_core.sweeps.executors import ray_executor
+    from agnews_core.sweeps.executors.ray_cluster import ClusterError
+
+    def refuse(address: str, local_cpus: int | None = None) -> None:
+        raise ClusterError(f"No Ray cluster answers at {address}")
+
+    monkeypatch.setattr(ray_executor, "connect", refuse)
+    sweep = create_sweep(store, tiny_config(learning_rates=(1e-3, 3e-4), executor="ray", ray_address="127.0.0.1:1"))
+    seen: list[JobSnapshot] = []
+    record = RayExecutor(store).run(sweep.sweep_id, seen.append, threading.Event())
+    assert (record.status, record.error) == (SweepState.FAILED, "No Ray cluster answers at 127.0.0.1:1")
+    runs, _ = store.load_runs(record)
+    assert {(r.status, r.error) for r in runs} == {(RunState.FAILED, "No Ray cluster answers at 127.0.0.1:1")}
+    assert seen[-1].sweep.status == SweepState.FAILED
