@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.common import emit_json, load_minilm, load_split, print_table, quiet_transformers
 
-MAX_DROP_POINTS = 0.3  # issue 11: bf16 within 0.3 points of fp32
+MAX_DROP_POINTS = 0.3  # goal: bf16 within 0.3 points of fp32
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from bench.common import emit_json, load_minilm, load_split, median, print_table
 
 NOTEBOOK_BATCH = 8
 NOTEBOOK_MAX_LENGTH = 128
-TARGET = 2.3  # fp32 path vs the notebook (issue 4)
-TARGET_BF16 = 3.0  # bf16 autocast path vs the notebook, on a CPU with native bf16 (issue 11)
+TARGET = 2.3  # fp32 path vs the notebook
+TARGET_BF16 = 3.0  # bf16 autocast path vs the notebook, on a CPU with native bf16
 
 
 def _step_timer() -> Any:

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 MAX_CHARS = 5_000  # far past the 128 tokens the model reads; keeps tokenizing a pasted book fast
 UNTRAINED_RUN = "untrained"
 # None: use the variant the run recorded (inference_variants.choose_variant, measured per model), else fp32.
-# A global int8 default lost 0.8 points on one model and CPU (issue 11), so it is no longer assumed.
+# A global int8 default lost 0.8 points on one model and CPU, so it is no longer assumed.
 DEFAULT_QUANTIZE: bool | None = None
 RUN_VARIANT_KEY = "inference_variant"  # run.json key holding an inference_variants.VariantChoice as a dict
 

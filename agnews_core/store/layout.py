@@ -5,7 +5,7 @@ The one module that knows the layout of artifacts/:
     artifacts/                      $AGNEWS_ARTIFACTS, else artifacts/ next to app.py
       throughput.json               measured examples/s per model (estimate.py)
       sweeps/<sweep id>/sweep.json
-      sweeps/<sweep id>/tfidf_predictions.parquet   the TF-IDF baseline's test predictions (sweeps since issue 9)
+      sweeps/<sweep id>/tfidf_predictions.parquet   the TF-IDF baseline's test predictions (sweeps written before it have none)
       sweeps/<sweep id>/runs/<run id>/run.json
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
       sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view

@@ -20,7 +20,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-screenshots"
 CHROMIUM = os.environ.get("AGNEWS_CHROMIUM", "/usr/bin/chromium")
-# The flags our machines need (shared NOTES.md); Playwright adds --headless and its own profile folder.
+# The flags our machines need (measured here); Playwright adds --headless and its own profile folder.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 60_000  # a first page load imports pandas/plotly; training pages import torch
@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, prepare_artifacts: Callable
     artifacts.mkdir()
     if prepare_artifacts is not None:
         prepare_artifacts(artifacts)
-    # A Ray sweep from the browser must keep every Ray port on loopback (shared NOTES.md).
+    # A Ray sweep from the browser must keep every Ray port on loopback (measured here).
     env = {"AGNEWS_ARTIFACTS": str(artifacts), "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
     with served_app(env, log=workdir / "streamlit.log") as served:
         yield served.url

@@ -117,7 +117,7 @@ def test_saved_weights_are_safetensors_and_nothing_unpickles_artifacts(finished_
     offenders = [f"{p.relative_to(REPO_ROOT)}:{n}: {line.strip()}" for p in code
                  for n, line in enumerate(p.read_text().splitlines(), 1) if unpickling.search(line)]
     assert offenders == []
-    models_source = (REPO_ROOT / "agnews_core" / "models.py").read_text()
+    models_source = (REPO_ROOT / "agnews_core" / "modeling" / "models.py").read_text()
     assert "use_safetensors=True" in models_source
 
 

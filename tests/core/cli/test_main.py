@@ -81,7 +81,7 @@ def test_predict_prints_a_label(swept) -> None:
     result = cli("predict", "--artifacts", str(root), "Stocks rally as oil prices fall", "Striker scores twice")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    # the variant measured when the model was saved (issue 11 retired the global int8 default)
+    # the variant measured when the model was saved (no global int8 default)
     chosen = ArtifactStore(root).load_run(record.sweep_id, record.best_run_id).inference_variant.chosen
     assert lines[0] == f"Model: {record.sweep_id}/{record.best_run_id} ({chosen}, chosen by measurement)"
     assert len(lines) == 3

@@ -133,10 +133,12 @@ WAIT_S = 180
 
 def test_asha_stops_a_poor_trial_early_and_it_does_not_count_as_failed(local_ray, store) -> None:
     # Two good rates start first; two that barely learn reach the first rung later and fall below its cutoff.
-    config = tiny_config(learning_rates=(3e-3, 2e-3, 1e-7, 2e-7), train_size=400, epochs=2.0, evals_per_run=4,
+    # The rung is half-way (grace 2 of 4 evaluations): by then the good rates' eval loss is clearly lower, where
+    # after one evaluation it could still be within noise of the untrained loss.
+    config = tiny_config(learning_rates=(3e-3, 2e-3, 1e-7, 2e-7), train_size=800, epochs=2.0, evals_per_run=4,
                          eval_size=64, test_size=16)
     sweep = create_sweep(store, config)
-    settings = RaySettings(cpus_per_trial=1, early_stopping=True, grace_evals=1)
+    settings = RaySettings(cpus_per_trial=1, early_stopping=True, grace_evals=2)
     record = RayExecutor(store, settings).run(sweep.sweep_id, lambda _: None, threading.Event())
 
     runs = store.load_runs(record)[0]
