@@ -33,7 +33,7 @@ run: setup
 
 test: setup-dev browser
 	$(BIN)/ruff check .
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=25
 
 # Core, app and support tests: no Ray, no browser, no reliability scenarios (markers: tests/README.md).
 test-fast: setup-dev
