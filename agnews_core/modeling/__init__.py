@@ -1,1 +1,1 @@
-"""Models and what they compute: loading, training, batch prediction, metrics, baselines."""
+"""Models and what they compute: loading, training, batch prediction, metrics, TF-IDF recipes, baselines."""

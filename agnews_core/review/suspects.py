@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from agnews_core.labels import LABELS, NUM_LABELS
+from agnews_core.modeling.tfidf import SUSPECTS, tfidf_pipeline
 from agnews_core.text_keys import text_keys
 
 logger = logging.getLogger(__name__)
@@ -43,25 +43,6 @@ class LabelIssues:
         return self.rows[self.rows["suspected"]]
 
 
-def tfidf_pipeline(seed: int) -> Any:
-    """TF-IDF as baselines.tfidf_baseline (words and bigrams, sublinear tf) + logistic regression fitted by SGD.
-
-    SGD, not the baseline's lbfgs: on 20k AG News rows with 5 % flipped labels, 5-fold cross-validation took
-    13 CPU-s against 73, with the same accuracy (0.900) and the same detection (top 5 % by label quality:
-    72 % of the flips against 71 %); lbfgs would put 57k rows far past a minute.
-    """
-    from sklearn.linear_model import SGDClassifier
-    from sklearn.pipeline import make_pipeline
-
-    from agnews_core.modeling.baselines import tfidf_features
-
-    return make_pipeline(
-        tfidf_features(),
-        # alpha 1e-5: L2 strength of C of about 2 at 45k rows; log_loss gives predict_proba
-        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=1e-3, random_state=seed),
-    )
-
-
 def cross_validated_probabilities(
     texts: pd.Series, labels: np.ndarray, seed: int, folds: int = CV_FOLDS, n_jobs: int = 1
 ) -> np.ndarray:
@@ -74,7 +55,7 @@ def cross_validated_probabilities(
         raise ValueError(f"cross-validation with {folds} folds needs at least {folds} rows of every label; "
                          f"the smallest label has {smallest}")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    return cross_val_predict(tfidf_pipeline(seed), pd.Series(texts).astype(str), labels, cv=splitter,
+    return cross_val_predict(tfidf_pipeline(SUSPECTS, seed), pd.Series(texts).astype(str), labels, cv=splitter,
                              method="predict_proba", n_jobs=n_jobs)
 
 

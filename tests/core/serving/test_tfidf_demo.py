@@ -6,9 +6,10 @@ import pytest
 
 from agnews_core.data.sources import load_source
 from agnews_core.labels import LABELS
-from agnews_core.modeling.baselines import fit_tfidf, tfidf_baseline, tfidf_pipeline
+from agnews_core.modeling.baselines import tfidf_baseline
+from agnews_core.modeling.tfidf import BASELINE, DEMO, tfidf_pipeline
 from agnews_core.serving.predictor import Prediction, TextError
-from agnews_core.serving.tfidf_demo import NAME, TfidfPredictor, demo_pipeline
+from agnews_core.serving.tfidf_demo import NAME, SEED, TfidfPredictor
 
 
 @pytest.fixture(scope="module")
@@ -53,21 +54,14 @@ def test_demo_scores_like_the_baseline_on_the_sample_test_rows(demo: TfidfPredic
     assert hits / len(test) > 0.85
 
 
-def test_demo_uses_the_baseline_features_and_a_logistic_loss() -> None:
-    features, classifier = (step for _, step in demo_pipeline(seed=1).steps)
-    baseline_features = tfidf_pipeline(seed=1).steps[0][1]
+def test_demo_uses_the_baseline_features_and_the_demo_recipe(demo: TfidfPredictor) -> None:
+    features, classifier = (step for _, step in demo.pipeline.steps)
+    baseline_features = tfidf_pipeline(BASELINE, seed=1).steps[0][1]
     assert features.get_params() == baseline_features.get_params()
+    assert classifier.get_params() == DEMO.classifier(SEED).get_params()
     assert classifier.loss == "log_loss"
 
 
 def test_fitting_writes_nothing_to_disk(fitted_in) -> None:
     _, folder = fitted_in
     assert list(folder.iterdir()) == []  # no artifacts/ folder, no pickle: it lives in memory only
-
-
-def test_one_builder_for_baseline_and_demo() -> None:
-    pipeline = tfidf_pipeline(seed=1)
-    assert pipeline.steps[0][1].ngram_range == (1, 2) and pipeline.steps[1][1].C == 10.0
-    train = load_source("sample").train.head(200)
-    fitted = fit_tfidf(train, seed=1)
-    assert sorted(fitted.classes_.tolist()) == [0, 1, 2, 3]
