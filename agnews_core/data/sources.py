@@ -1,4 +1,4 @@
-"""Load AG News from the Hub, a folder or the bundled sample, and make seeded stratified splits."""
+"""Load rows from a registered data set, AG News on the Hub, a folder or the bundled sample; make seeded splits."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from agnews_core.config.artifacts_root import default_root
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.data.hub_check import hub_is_reachable
-from agnews_core.labels import NUM_LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class SourceData:
     train: pd.DataFrame
     test: pd.DataFrame
     description: str  # what was loaded, reported to the user
+    labels: LabelSet = AG_NEWS
+    dataset_id: str = ""  # a registered data set's id and version, e.g. 'tickets-v2'; empty for other sources
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class DataSplits:
     validation: pd.DataFrame
     test: pd.DataFrame
     description: str
+    labels: LabelSet = AG_NEWS
+    dataset_id: str = ""
 
 
 def sample_folder() -> Path:
@@ -63,11 +68,36 @@ def resolve_source(spec: str) -> str:
     return chosen
 
 
-def load_source(spec: str) -> SourceData:
-    """Load train and test tables for 'hub', 'sample', 'auto' or a folder path."""
+def load_source(spec: str, artifacts_root: Path | None = None) -> SourceData:
+    """Load train and test tables for a registered data set (name or id), 'hub', 'sample', 'auto' or a folder."""
     resolved = resolve_source(spec)
-    train, test, description = _load_cached(resolved, _folder_stamp(resolved))
-    return SourceData(train.copy(), test.copy(), description)
+    if resolved not in ("hub", "sample") and not Path(resolved).expanduser().is_dir():
+        return _load_registered(resolved, artifacts_root)
+    train, test, description, labels = _load_cached(resolved, _folder_stamp(resolved))
+    return SourceData(train.copy(), test.copy(), description, labels)
+
+
+def _load_registered(spec: str, artifacts_root: Path | None) -> SourceData:
+    from agnews_core.data.drafts import DataSetError
+    from agnews_core.data.registry import DatasetRegistry
+
+    registry = DatasetRegistry(artifacts_root or default_root())
+    manifest = registry.find(spec)
+    if manifest is None:
+        known = ", ".join(m.id for m in registry.latest())
+        raise DataError(f"data source {spec!r} is not 'auto', 'hub', 'sample', an existing folder or a registered "
+                        f"data set ({'registered: ' + known if known else 'none is registered yet'})")
+    try:
+        train, test = (_cached_rows(registry.folder / manifest.id / f"{split}.parquet") for split in ("train", "test"))
+    except (OSError, DataSetError, ValueError) as exc:
+        raise DataError(f"data set {manifest.id} cannot be read: {exc}") from exc
+    return SourceData(train.copy(), test.copy(), manifest.describe(), manifest.labels, manifest.id)
+
+
+@lru_cache(maxsize=4)
+def _cached_rows(path: Path) -> pd.DataFrame:
+    # A registered version never changes, so its path is a sound cache key.
+    return pd.read_parquet(path, columns=["text", "label"])
 
 
 def _folder_stamp(resolved: str) -> tuple[tuple[str, float], ...]:
@@ -79,20 +109,21 @@ def _folder_stamp(resolved: str) -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=4)
-def _load_cached(resolved: str, _stamp: tuple[tuple[str, float], ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def _load_cached(resolved: str, _stamp: tuple[tuple[str, float], ...] = ()
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, str, LabelSet]:
     if resolved == "hub":
         return _load_hub()
     if resolved == "sample":
-        train, test = _load_folder(sample_folder())
-        return train, test, f"bundled AG News sample ({len(train):,} train / {len(test):,} test rows)"
+        train, test, labels = _load_folder(sample_folder())
+        return train, test, f"bundled AG News sample ({len(train):,} train / {len(test):,} test rows)", labels
     folder = Path(resolved).expanduser()
     if not folder.is_dir():
         raise DataError(f"data source {resolved!r} is not 'auto', 'hub', 'sample' or an existing folder")
-    train, test = _load_folder(folder)
-    return train, test, f"folder {folder} ({len(train):,} train / {len(test):,} test rows)"
+    train, test, labels = _load_folder(folder)
+    return train, test, f"folder {folder} ({len(train):,} train / {len(test):,} test rows)", labels
 
 
-def _load_hub() -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def _load_hub() -> tuple[pd.DataFrame, pd.DataFrame, str, LabelSet]:
     try:
         from datasets import load_dataset
 
@@ -100,9 +131,8 @@ def _load_hub() -> tuple[pd.DataFrame, pd.DataFrame, str]:
     except Exception as exc:  # noqa: BLE001 - any Hub failure becomes one clear message
         raise DataError(f"could not load {HUB_DATASET} from the Hugging Face Hub ({type(exc).__name__}: {exc}); "
                         "use --data sample or a folder when offline") from exc
-    train = _validated(dataset["train"].to_pandas(), "hub train split")
-    test = _validated(dataset["test"].to_pandas(), "hub test split")
-    return train, test, f"Hugging Face Hub {HUB_DATASET} ({len(train):,} train / {len(test):,} test rows)"
+    train, test, labels = _with_labels(dataset["train"].to_pandas(), dataset["test"].to_pandas(), "hub")
+    return train, test, f"Hugging Face Hub {HUB_DATASET} ({len(train):,} train / {len(test):,} test rows)", labels
 
 
 def _find_split_file(folder: Path, split: str) -> Path:
@@ -114,7 +144,7 @@ def _find_split_file(folder: Path, split: str) -> Path:
     return chosen[0]
 
 
-def _load_folder(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _load_folder(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, LabelSet]:
     frames = []
     for split in ("train", "test"):
         path = _find_split_file(folder, split)
@@ -122,27 +152,39 @@ def _load_folder(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
         except Exception as exc:  # noqa: BLE001 - unreadable file becomes a message
             raise DataError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
-        frames.append(_validated(raw, str(path)))
-    return frames[0], frames[1]
+        frames.append(_columns(raw, str(path)))
+    return _with_labels(frames[0], frames[1], str(folder))
 
 
-def _validated(frame: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Keep text and label columns; reject missing columns and labels outside 0..3."""
+def _columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Keep the text and label columns, rows with both; refuse a file without them or without any text."""
     missing = [c for c in ("text", "label") if c not in frame.columns]
     if missing:
         raise DataError(f"{where} has no {' or '.join(repr(c) for c in missing)} column "
                         f"(found: {', '.join(map(str, frame.columns)) or 'none'})")
     frame = frame[["text", "label"]].dropna()
-    labels = pd.to_numeric(frame["label"], errors="coerce")
-    bad = labels.isna() | (labels != labels.round()) | (labels < 0) | (labels >= NUM_LABELS)
-    if bad.any():
-        examples = ", ".join(map(repr, frame.loc[bad, "label"].head(3).tolist()))
-        raise DataError(f"{where} has {int(bad.sum()):,} labels outside 0..{NUM_LABELS - 1} (e.g. {examples})")
     text = frame["text"].astype(str)
     keep = text.str.strip() != ""
     if not keep.any():
         raise DataError(f"{where} has no non-empty text")
-    return pd.DataFrame({"text": text[keep].to_numpy(), "label": labels[keep].astype("int64").to_numpy()})
+    return pd.DataFrame({"text": text[keep].to_numpy(), "label": frame["label"][keep].to_numpy()})
+
+
+def _with_labels(train: pd.DataFrame, test: pd.DataFrame, where: str) -> tuple[pd.DataFrame, pd.DataFrame, LabelSet]:
+    """Label ids and their names: AG News's ids 0..3 as they are; any other labels named by their values
+    (integers in numeric order, strings sorted), so a folder of someone else's labels works too."""
+    numbers = [pd.to_numeric(f["label"], errors="coerce") for f in (train, test)]
+    if all(n.notna().all() and n.eq(n.round()).all() and n.between(0, AG_NEWS.size - 1).all() for n in numbers):
+        return (*(f.assign(label=n.astype("int64")) for f, n in zip((train, test), numbers, strict=True)), AG_NEWS)
+    from agnews_core.data.columns import ColumnError, label_names, normalise_integers
+
+    named = [normalise_integers(f["label"].map(lambda v: str(v).strip())) for f in (train, test)]
+    try:
+        labels = LabelSet(label_names(*named))
+    except ColumnError as exc:
+        raise DataError(f"{where}: {exc}") from None
+    ids = labels.label2id
+    return (*(f.assign(label=n.map(ids).astype("int64")) for f, n in zip((train, test), named, strict=True)), labels)
 
 
 def _stratified_take(frame: pd.DataFrame, size: int, seed: int, what: str) -> pd.DataFrame:
@@ -179,6 +221,8 @@ def make_splits(source: SourceData, config: SweepConfig) -> DataSplits:
         validation=_stratified_take(validation_pool, config.eval_size, config.seed, "eval"),
         test=_stratified_take(source.test, config.test_size, config.seed, "test"),
         description=source.description,
+        labels=source.labels,
+        dataset_id=source.dataset_id,
     )
 
 

@@ -10,29 +10,24 @@ The one module that knows the layout of artifacts/:
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
       sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
+      datasets/<data set id>/manifest.json, train.parquet, test.parquet   registered data sets (agnews_core.data.registry)
       verdicts/<data source>.jsonl    analysts' verdicts on gold labels (agnews_core.review.verdicts)
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT_ENV = "AGNEWS_ARTIFACTS"
-APP_ROOT = Path(__file__).resolve().parents[2]  # the repository: app.py, pages/, agnews_core/
-DEFAULT_ROOT = APP_ROOT / "artifacts"
+from agnews_core.config.artifacts_root import APP_ROOT, DEFAULT_ROOT, ROOT_ENV, default_root
+
+__all__ = ["APP_ROOT", "DEFAULT_ROOT", "ROOT_ENV", "ArtifactPaths", "default_root", "validate_id"]
 SWEEPS_DIR, RUNS_DIR, MODEL_DIR = "sweeps", "runs", "model"
 SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.parquet"
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
 TFIDF_PREDICTIONS_FILE, LABEL_REVIEW_FILE = "tfidf_predictions.parquet", "label_review.parquet"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-def default_root() -> Path:
-    """$AGNEWS_ARTIFACTS, or artifacts/ next to app.py (the same folder whichever directory you start from)."""
-    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
 
 
 def validate_id(identifier: str, what: str = "id") -> str:

@@ -88,13 +88,33 @@ def test_missing_column_is_named(tmp_path: Path, missing: str) -> None:
     assert "train.csv" in str(info.value) and "other" in str(info.value)
 
 
-@pytest.mark.parametrize("bad_label", [4, -1, 1.5, "World"])
-def test_labels_outside_the_label_set_are_rejected(tmp_path: Path, bad_label: object) -> None:
+@pytest.mark.parametrize(("other_label", "names"), [
+    (4, ("0", "1", "2", "3", "4")), (-1, ("-1", "0", "1", "2", "3")), ("World", ("0", "1", "2", "3", "World"))])
+def test_labels_other_than_ag_news_ids_are_named_by_their_values(tmp_path: Path, other_label: object,
+                                                                   names: tuple[str, ...]) -> None:
     train = _rows("trainfile", 3).astype({"label": object})
-    train.loc[2, "label"] = bad_label
+    train.loc[2, "label"] = other_label
     train.to_csv(tmp_path / "train.csv", index=False)
     _rows("testfile", 3).to_csv(tmp_path / "test.csv", index=False)
-    with pytest.raises(DataError, match=r"1 labels outside 0\.\.3"):
+    source = load_source(str(tmp_path))
+    assert source.labels.names == names
+    assert source.labels.name(int(source.train.loc[2, "label"])) == str(other_label)
+    assert source.labels.name(int(source.test.loc[0, "label"])) == "0"
+
+
+def test_a_folder_of_string_labels_loads_with_their_names(tmp_path: Path) -> None:
+    rows = pd.DataFrame({"text": [f"text {i}" for i in range(30)], "label": ["politics", "football", "markets"] * 10})
+    rows.to_csv(tmp_path / "train.csv", index=False)
+    rows.head(6).to_csv(tmp_path / "test.csv", index=False)
+    source = load_source(str(tmp_path))
+    assert source.labels.names == ("football", "markets", "politics")
+    assert source.labels.name(int(source.train.loc[0, "label"])) == "politics"
+
+
+def test_a_folder_with_one_label_is_refused(tmp_path: Path) -> None:
+    pd.DataFrame({"text": ["a", "b"], "label": ["x", "x"]}).to_csv(tmp_path / "train.csv", index=False)
+    pd.DataFrame({"text": ["c"], "label": ["x"]}).to_csv(tmp_path / "test.csv", index=False)
+    with pytest.raises(DataError, match="one class"):
         load_source(str(tmp_path))
 
 
@@ -105,7 +125,7 @@ def test_folder_without_a_test_file(tmp_path: Path) -> None:
 
 
 def test_unknown_source(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="not 'auto', 'hub', 'sample' or an existing folder"):
+    with pytest.raises(DataError, match="not 'auto', 'hub', 'sample', an existing folder or a registered data set"):
         load_source(str(tmp_path / "nowhere"))
 
 
