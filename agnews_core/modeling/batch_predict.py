@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
+from agnews_core.modeling.prediction_frames import probability_columns
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def predict_probabilities(
     texts = [str(t) for t in texts]
     encoded = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(ids) for ids in encoded], kind="stable")
-    probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+    probabilities = np.zeros((len(texts), int(model.config.num_labels)), dtype=np.float32)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -73,8 +74,9 @@ def _autocast(precision: str, device: Any) -> Any:
     return torch.autocast(device.type, dtype=dtype)
 
 
-def predictions_frame(texts: Sequence[str], labels: Sequence[int], table: PredictionTable, split: str) -> pd.DataFrame:
-    """Per-example rows: text, true and predicted label, confidence and every class probability."""
+def predictions_frame(texts: Sequence[str], labels: Sequence[int], table: PredictionTable, split: str,
+                      label_set: LabelSet = AG_NEWS) -> pd.DataFrame:
+    """Per-example rows: text, true and predicted label, confidence and every class probability (p_<name>)."""
     probabilities = table.probabilities
     frame = pd.DataFrame(
         {
@@ -85,6 +87,8 @@ def predictions_frame(texts: Sequence[str], labels: Sequence[int], table: Predic
             "confidence": probabilities.max(axis=1).astype("float32"),
         }
     )
-    for i, name in enumerate(LABELS):
-        frame[f"p_{name}"] = probabilities[:, i]
+    if probabilities.shape[1] != label_set.size:
+        raise ValueError(f"the model scores {probabilities.shape[1]} classes but the data has {label_set.size}")
+    for i, column in enumerate(probability_columns(label_set)):
+        frame[column] = probabilities[:, i]
     return frame

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agnews_core.labels import LABELS, NUM_LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
 from agnews_core.store.records import ClassMetrics, EvalMetrics
 
 
-def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray) -> EvalMetrics:
-    """All metrics for true and predicted label ids in 0..3."""
+def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
+                    label_set: LabelSet = AG_NEWS) -> EvalMetrics:
+    """All metrics for true and predicted label ids of a label set (AG News unless given)."""
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
     y_true = np.asarray(y_true, dtype=int)
@@ -20,12 +21,12 @@ def compute_metrics(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | 
         raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions")
     if y_true.size == 0:
         raise ValueError("no examples to score")
-    labels = list(range(NUM_LABELS))
+    labels = list(range(label_set.size))
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
     per_class = tuple(
-        ClassMetrics(LABELS[i], float(precision[i]), float(recall[i]), float(f1[i]), int(support[i])) for i in labels
+        ClassMetrics(label_set.names[i], float(precision[i]), float(recall[i]), float(f1[i]), int(support[i])) for i in labels
     )
     matrix = confusion_matrix(y_true, y_pred, labels=labels)
     present = support > 0  # macro-F1 over labels that occur, as a reader of a small split expects

@@ -12,7 +12,7 @@ from typing import Any
 from agnews_core.config.fields import field_info, problem
 from agnews_core.config.sweep_config import MINILM, TINY, SweepConfig
 from agnews_core.data.hub_check import hub_is_reachable
-from agnews_core.labels import ID2LABEL, LABEL2ID, NUM_LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ class LoadedModel:
     model: Any  # transformers.PreTrainedModel
     tokenizer: Any  # transformers.PreTrainedTokenizerBase
     name: str
+
+    @property
+    def labels(self) -> LabelSet:
+        """The label names the model's head predicts, from its config."""
+        return LabelSet.from_config(self.model.config.id2label)
 
 
 def minilm_path() -> str:
@@ -82,16 +87,18 @@ def _in_hub_cache(repo_id: str) -> bool:
         return False
 
 
-def load_pretrained(spec: str, seed: int, tokenizer_texts: Iterable[str] | None = None) -> LoadedModel:
-    """A fresh classifier for fine-tuning: head initialised from seed, body pretrained (or tiny random)."""
+def load_pretrained(spec: str, seed: int, tokenizer_texts: Iterable[str] | None = None,
+                    labels: LabelSet = AG_NEWS) -> LoadedModel:
+    """A fresh classifier for fine-tuning with a head for `labels` (id2label, so a saved model prints their
+    names): head initialised from seed, body pretrained (or tiny random)."""
     import torch
 
     torch.manual_seed(seed)
     if spec == TINY:
-        return _build_tiny([] if tokenizer_texts is None else [str(t) for t in tokenizer_texts], seed)
+        return _build_tiny([] if tokenizer_texts is None else [str(t) for t in tokenizer_texts], seed, labels)
     path = minilm_path() if spec == MINILM else spec
     local_only = not Path(path).exists() and not hub_is_reachable()
-    return _from_pretrained(path, spec, local_only)
+    return _from_pretrained(path, spec, local_only, labels)
 
 
 def load_saved(folder: str | Path) -> LoadedModel:
@@ -102,7 +109,8 @@ def load_saved(folder: str | Path) -> LoadedModel:
     return _from_pretrained(str(folder), str(folder))
 
 
-def _from_pretrained(path: str, name: str, local_only: bool = False) -> LoadedModel:
+def _from_pretrained(path: str, name: str, local_only: bool = False, labels: LabelSet | None = None) -> LoadedModel:
+    """labels None keeps the saved config's own label names (a fine-tuned model)."""
     try:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -113,8 +121,9 @@ def _from_pretrained(path: str, name: str, local_only: bool = False) -> LoadedMo
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
             model = AutoModelForSequenceClassification.from_pretrained(
-                path, num_labels=NUM_LABELS, id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True,
-                local_files_only=local_only,
+                path, use_safetensors=True, local_files_only=local_only,
+                **({} if labels is None else {"num_labels": labels.size, "id2label": dict(labels.id2label),
+                                              "label2id": dict(labels.label2id)}),
             )
         finally:
             hf_logging.set_verbosity(verbosity)
@@ -126,7 +135,7 @@ def _from_pretrained(path: str, name: str, local_only: bool = False) -> LoadedMo
     return LoadedModel(model=model, tokenizer=tokenizer, name=name)
 
 
-def _build_tiny(texts: list[str], seed: int) -> LoadedModel:
+def _build_tiny(texts: list[str], seed: int, labels: LabelSet = AG_NEWS) -> LoadedModel:
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
@@ -144,8 +153,8 @@ def _build_tiny(texts: list[str], seed: int) -> LoadedModel:
         tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
         mask_token="[MASK]", model_max_length=TINY_BERT_CONFIG["max_position_embeddings"],
     )
-    config = BertConfig(vocab_size=backend.get_vocab_size(), num_labels=NUM_LABELS, id2label=ID2LABEL,
-                        label2id=LABEL2ID, **TINY_BERT_CONFIG)
+    config = BertConfig(vocab_size=backend.get_vocab_size(), num_labels=labels.size, id2label=dict(labels.id2label),
+                        label2id=dict(labels.label2id), **TINY_BERT_CONFIG)
     import torch
 
     torch.manual_seed(seed)

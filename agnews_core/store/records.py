@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from agnews_core.config.sweep_config import SweepConfig, format_lr
+from agnews_core.labels import LabelSet, labels_or_default
 from agnews_core.states import RunState, SweepState
 from agnews_core.store.environment import EnvironmentRecord
 from agnews_core.store.variant_record import VariantChoice
@@ -190,9 +191,17 @@ class SweepRecord:
     data_source: str = ""  # the data source resolved ('auto' -> 'hub' or 'sample'): whose verdicts apply
     corrections: CorrectionCounts | None = None  # None: verdicts ignored (or a sweep from before corrections)
     environment: EnvironmentRecord | None = None  # versions, hardware, precision and data; None before it was recorded
+    label_names: tuple[str, ...] = ()  # the data's classes in id order; empty before label sets (AG News)
+    dataset_id: str = ""  # a registered data set's id and version ('tickets-v2'); empty for other sources
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file
+        object.__setattr__(self, "label_names", tuple(str(n) for n in self.label_names))
+
+    @property
+    def labels(self) -> LabelSet:
+        """The sweep's label set: the one recorded, else AG News (sweeps written before label sets)."""
+        return labels_or_default(self.label_names)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -201,6 +210,7 @@ class SweepRecord:
         data["corrections"] = self.corrections.to_dict() if self.corrections else None
         data["baselines"] = {name: m.to_dict() for name, m in self.baselines.items()}
         data["run_ids"] = list(self.run_ids)
+        data["label_names"] = list(self.label_names)
         data["environment"] = self.environment.to_dict() if self.environment else None
         return {"schema_version": SCHEMA_VERSION, **data}
 
@@ -213,6 +223,9 @@ class SweepRecord:
         values["config"] = SweepConfig.from_dict(data["config"])
         values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
         values["run_ids"] = tuple(data.get("run_ids", []))
+        if not isinstance(data.get("label_names", []), list):
+            raise ValueError(f"label_names should be a list, got {data['label_names']!r}")
+        values["label_names"] = tuple(data.get("label_names", []))
         values["corrections"] = CorrectionCounts.from_dict(data["corrections"]) if data.get("corrections") else None
         values["environment"] = EnvironmentRecord.from_dict(data["environment"]) if data.get("environment") else None
         return cls(**values)

@@ -189,7 +189,9 @@ class SweepRunner:
     def _load_data(self) -> DataSplits:
         self._progress("loading", f"Loading data ({self.config.data})")
         source = resolve_source(self.config.data)
-        splits = make_splits(load_source(source), self.config)
+        splits = make_splits(load_source(source, self.store.root), self.config)
+        if splits.dataset_id:  # verdicts belong to the data set's name, so they carry over to its next version
+            source = splits.dataset_id.rsplit("-v", 1)[0]
         counts = None
         if self.config.corrections == Corrections.APPLY:
             from agnews_core.review.verdicts import VerdictStore
@@ -197,24 +199,25 @@ class SweepRunner:
             splits, counts = correct_splits(splits, VerdictStore(self.store.root, source).verdicts())
             logger.info("sweep %s: %s", self.sweep.sweep_id, counts.describe())
         self._save_sweep(data_description=splits.description, data_source=source, corrections=counts,
-                         environment=sweep_environment(self.config, splits))
+                         environment=sweep_environment(self.config, splits), label_names=splits.labels.names,
+                         dataset_id=splits.dataset_id)
         return splits
 
     def _baselines(self, splits: DataSplits) -> None:
         self._progress("baselines", "Scoring the TF-IDF baseline")
         baselines = dict(self.sweep.baselines)
         # Stored per row so the baseline can be compared with any run; its accuracy comes from the same rows.
-        tfidf = tfidf_predictions(splits.train, splits.test, self.config.seed)
+        tfidf = tfidf_predictions(splits.train, splits.test, self.config.seed, splits.labels)
         self.store.save_tfidf_predictions(self.sweep.sweep_id, tfidf)
-        baselines[TFIDF] = compute_metrics(tfidf["label"].to_numpy(), tfidf["predicted"].to_numpy())
+        baselines[TFIDF] = compute_metrics(tfidf["label"].to_numpy(), tfidf["predicted"].to_numpy(), splits.labels)
         self._save_sweep(baselines=baselines)
         self._progress("baselines", "Scoring the untrained model")
         try:
-            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
+            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"], splits.labels)
             table = predict_probabilities(loaded.model, loaded.tokenizer, splits.test["text"].tolist(),
                                           max_length=self.config.max_length, precision=self._scoring_precision())
             self._measured_inference(table.examples_per_second, len(table.probabilities))
-            baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted)
+            baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted, splits.labels)
         except Exception as exc:  # noqa: BLE001 - the runs report the same load failure, one per LR
             logger.warning("untrained baseline failed: %s", exc)
         self._save_sweep(baselines=baselines)
@@ -243,7 +246,7 @@ class SweepRunner:
             if self.fault_hook:
                 self.fault_hook(spec)
             self._progress("training", f"Loading model for lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
-            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"])
+            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"], splits.labels)
             outcome = train_model(loaded.model, loaded.tokenizer, splits.train, splits.validation,
                                   self._settings(spec), on_step, on_curve, self.cancel)
             self._save_run(i, train_loss=tuple(outcome.train_loss), eval_loss=tuple(outcome.eval_loss),
@@ -268,8 +271,9 @@ class SweepRunner:
             table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
                                           max_length=self.config.max_length, precision=precision)
             self._measured_inference(table.examples_per_second, len(table.probabilities))
-            metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted)
-            frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))
+            metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted, splits.labels)
+            frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split,
+                                            splits.labels))
         import pandas as pd
 
         self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))

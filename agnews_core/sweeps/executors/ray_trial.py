@@ -144,7 +144,7 @@ def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, b
 
     torch.set_num_threads(context.threads)
     c = context.config
-    loaded = load_pretrained(c.model, c.seed, splits.train["text"])
+    loaded = load_pretrained(c.model, c.seed, splits.train["text"], splits.labels)
     reported, total = [0], [0]
 
     def on_step(report: StepReport) -> None:
@@ -191,8 +191,8 @@ def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: A
         table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
                                       max_length=context.config.max_length, precision=precision)
         rates.append((table.examples_per_second, len(table.probabilities)))
-        metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted).to_dict()
-        frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split))
+        metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted, splits.labels).to_dict()
+        frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split, splits.labels))
     predictions = pd.concat(frames, ignore_index=True)
     keep = context.config.keep_models != KeepModels.NONE
     with tempfile.TemporaryDirectory(prefix="agnews-trial-") as scratch:

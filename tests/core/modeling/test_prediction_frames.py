@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from agnews_core.modeling.batch_predict import PredictionTable, predictions_frame
-from agnews_core.modeling.prediction_frames import PROBABILITY_COLUMNS, gold_labels, probabilities, split_rows
+from agnews_core.modeling.prediction_frames import (
+    PROBABILITY_COLUMNS,
+    frame_labels,
+    gold_labels,
+    probabilities,
+    split_rows,
+)
 
 
 def _frame() -> pd.DataFrame:
@@ -30,7 +36,13 @@ def test_probabilities_and_labels_come_back_as_arrays() -> None:
     assert gold_labels(rows).tolist() == [0, 2]
 
 
+def test_a_frame_names_its_own_label_set_by_its_probability_columns() -> None:
+    assert frame_labels(_frame()).names == ("World", "Sports", "Business", "Sci/Tech")
+    renamed = _frame().rename(columns=dict(zip(PROBABILITY_COLUMNS, ["p_a", "p_b", "p_c", "p_d"], strict=True)))
+    assert frame_labels(renamed).names == ("a", "b", "c", "d") and probabilities(renamed).shape == (3, 4)
+
+
 def test_a_frame_without_probability_columns_names_what_is_missing() -> None:
-    broken = _frame().drop(columns=[PROBABILITY_COLUMNS[0]])
-    with pytest.raises(ValueError, match=PROBABILITY_COLUMNS[0]):
+    broken = _frame().drop(columns=list(PROBABILITY_COLUMNS[1:]))
+    with pytest.raises(ValueError, match="p_<label>"):
         split_rows(broken, "test", what="run A's predictions")
