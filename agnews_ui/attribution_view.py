@@ -15,9 +15,13 @@ import streamlit as st
 
 from agnews_core.labels import LABELS
 from agnews_core.serving.attribution import Attribution, occlusion
+from agnews_core.store.variant_record import InferenceVariant
 
 if TYPE_CHECKING:
     from agnews_core.serving.predictor import Predictor
+
+# (sweep id, run id, variant asked for; None: the run's recorded one): the model, as its attributions' cache key
+ModelRef = tuple[str, str, InferenceVariant | None]
 
 LINE_CHARS = 70  # monospace characters per line of the shaded text
 FONT_PX = 15
@@ -104,17 +108,17 @@ def render(attribution: Attribution, key: str) -> None:
 
 
 @st.cache_data(show_spinner="Removing one word at a time…", max_entries=64)
-def _explain(sweep_id: str, run_id: str, quantize: bool, text: str, label_id: int | None,
+def _explain(sweep_id: str, run_id: str, variant: InferenceVariant | None, text: str, label_id: int | None,
              _predictor: Predictor) -> Attribution:
     return occlusion(text, _predictor.probabilities, label_id)
 
 
-def explain(predictor: Predictor, ref: tuple[str, str, bool], text: str, label_id: int | None = None) -> Attribution:
+def explain(predictor: Predictor, ref: ModelRef, text: str, label_id: int | None = None) -> Attribution:
     """Occlusion with the page's own Predictor (its lock is held for each batch); cached per model and text."""
     return _explain(*ref, text, label_id, predictor)
 
 
-def why_this_label(predictor: Predictor, ref: tuple[str, str, bool], text: str, label_id: int | None = None,
+def why_this_label(predictor: Predictor, ref: ModelRef, text: str, label_id: int | None = None,
                    key: str = "why") -> None:
     """'Why this label?' for one text: compute (cached) and render; TextError/ValueError become a message."""
     try:
@@ -137,12 +141,12 @@ def why_this_row(sweep_id: str, run_id: str, text: str, predicted: str) -> None:
         if not st.toggle(f"Show which words pushed the model toward {predicted}", key="why_row_toggle"):
             return
         from agnews_core.modeling.models import ModelLoadError
-        from agnews_core.serving.predictor import DEFAULT_QUANTIZE
+        from agnews_core.serving.predictor import DEFAULT_VARIANT
         from agnews_core.store.artifact_store import ArtifactError
 
         try:
-            model = predictor(sweep_id, run_id, DEFAULT_QUANTIZE)
+            model = predictor(sweep_id, run_id, DEFAULT_VARIANT)
         except (ArtifactError, ModelLoadError, ValueError) as exc:
             st.error(f"This run's model cannot be loaded: {exc}")
             return
-        why_this_label(model, (sweep_id, run_id, DEFAULT_QUANTIZE), text, LABELS.index(predicted), key="why-row")
+        why_this_label(model, (sweep_id, run_id, DEFAULT_VARIANT), text, LABELS.index(predicted), key="why-row")

@@ -18,6 +18,7 @@ WARMUP_ENV = "AGNEWS_WARMUP"  # "0": no background loading (only to measure what
 if TYPE_CHECKING:  # importing live_predict loads torch: only the first Predict page pays for it
     from agnews_core.serving.predictor import Predictor
     from agnews_core.serving.tfidf_demo import TfidfPredictor
+    from agnews_core.store.variant_record import InferenceVariant
 
 
 @st.cache_resource(show_spinner=False)
@@ -31,11 +32,15 @@ def store() -> ArtifactStore:
     return job_manager().store
 
 
-def predictor(sweep_id: str, run_id: str, quantize: bool | None, waiting: str = "Loading the model…") -> Predictor:
-    """A loaded model for live predictions, shared by every session; waits for its background load if needed."""
+def predictor(sweep_id: str, run_id: str, variant: InferenceVariant | None,
+              waiting: str = "Loading the model…") -> Predictor:
+    """A loaded model for live predictions, shared by every session; waits for its background load if needed.
+
+    variant None: the variant chosen for this run (its record), else fp32.
+    """
     from agnews_core.serving import warmup
 
-    return _wait(warmup.start_model(store().root, sweep_id, run_id, quantize), waiting)
+    return _wait(warmup.start_model(store().root, sweep_id, run_id, variant), waiting)
 
 
 def tfidf_demo() -> TfidfPredictor:
@@ -53,16 +58,16 @@ def _wait(pending: Any, message: str) -> Any:
         return pending.future.result()
 
 
-def warm_up(sweep_id: str | None = None, run_id: str | None = None, quantize: bool | None = None) -> None:
+def warm_up(sweep_id: str | None = None, run_id: str | None = None, variant: InferenceVariant | None = None) -> None:
     """Start loading, in the background, the TF-IDF demo and the given run's model, else the Predict default."""
     from agnews_core.serving import warmup
 
     if os.environ.get(WARMUP_ENV, "1") == "0":  # bench/first_answer.py's baseline: load on the first Classify
         return
     root = store().root
-    warmup.start_default(root, quantize)
+    warmup.start_default(root, variant)
     if sweep_id and run_id:
-        warmup.start_model(root, sweep_id, run_id, quantize)
+        warmup.start_model(root, sweep_id, run_id, variant)
 
 
 FileVersion = tuple[int, int, int] | None

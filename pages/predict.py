@@ -3,7 +3,7 @@
 import streamlit as st
 
 from agnews_core.modeling.models import ModelLoadError
-from agnews_core.serving.predictor import DEFAULT_QUANTIZE, MAX_CHARS, TextError, clean_text
+from agnews_core.serving.predictor import DEFAULT_VARIANT, MAX_CHARS, TextError, clean_text
 from agnews_core.serving.tfidf_demo import NAME as TFIDF_NAME
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
@@ -24,7 +24,7 @@ MAX_INPUT_CHARS = 100_000  # the text box refuses more; the model reads only the
 st.title("Predict")
 ref = pick_model()
 # Both loads run in background threads while the user types: Classify waits only for what is still loading.
-warm_up(ref.sweep_id if ref else None, ref.run_id if ref else None, DEFAULT_QUANTIZE)
+warm_up(ref.sweep_id if ref else None, ref.run_id if ref else None, DEFAULT_VARIANT)
 if ref is None:
     quick_demo_offer()
 
@@ -58,7 +58,7 @@ if submitted:
                 show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
             with tuned, st.container(key=f"predict_tuned_{answer}"):
                 try:
-                    model = predictor(ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE,
+                    model = predictor(ref.sweep_id, ref.run_id, DEFAULT_VARIANT,
                                       waiting="Loading the fine-tuned model… (TF-IDF has answered meanwhile)")
                     result = model.predict(text)
                 except (ArtifactError, ModelLoadError, ValueError, TextError) as exc:
@@ -80,4 +80,4 @@ if submitted:
                     icon=":material/content_cut:")
     if model is not None and result is not None:
         st.subheader("Why this label?")
-        why_this_label(model, (ref.sweep_id, ref.run_id, DEFAULT_QUANTIZE), text, result.label_id, key="why-predict")
+        why_this_label(model, (ref.sweep_id, ref.run_id, DEFAULT_VARIANT), text, result.label_id, key="why-predict")

@@ -197,6 +197,7 @@ def _runs(store: ArtifactStore) -> int:
 
 def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: ArtifactStore) -> int:
     from agnews_core.serving.predictor import (
+        DEFAULT_VARIANT,
         InferenceVariant,
         Predictor,
         TextError,
@@ -208,7 +209,7 @@ def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: A
     ref = parse_run_ref(store, args.run) if args.run else default_run(store)
     if ref is None:
         parser.exit(2, "python -m agnews_core predict: error: no run with saved weights yet: run a sweep first\n")
-    predictor = Predictor.for_run(store, ref, variant=InferenceVariant.FP32 if args.fp32 else None)
+    predictor = Predictor.for_run(store, ref, variant=InferenceVariant.FP32 if args.fp32 else DEFAULT_VARIANT)
     how = "asked for" if args.fp32 else "chosen by measurement" if recorded_variant(store, ref) else "no choice recorded"
     print(f"Model: {ref.sweep_id}/{ref.run_id} ({predictor.variant}, {how})")
     status = 0

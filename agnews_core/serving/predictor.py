@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS = 5_000  # far past the 128 tokens the model reads; keeps tokenizing a pasted book fast
 UNTRAINED_RUN = "untrained"
-# None: use the variant the run recorded (inference_variants.choose_variant, measured per model), else fp32.
+# None: use the variant the run recorded (variants.choose_variant, measured per model), else fp32.
 # A global int8 default lost 0.8 points on one model and CPU, so it is no longer assumed.
-DEFAULT_QUANTIZE: bool | None = None
+DEFAULT_VARIANT: InferenceVariant | None = None
 RUN_VARIANT_KEY = "inference_variant"  # run.json key holding an inference_variants.VariantChoice as a dict
 
 
@@ -154,26 +154,18 @@ def recorded_variant(store: ArtifactStore, ref: RunRef) -> InferenceVariant | No
     return choice.chosen if choice else None
 
 
-def _variant_for(quantize: bool | None, variant: InferenceVariant | str | None) -> InferenceVariant | None:
-    if variant is not None:
-        return InferenceVariant(variant)
-    if quantize is None:
-        return None
-    return InferenceVariant.INT8 if quantize else InferenceVariant.FP32
-
-
 class Predictor:
     """A loaded model that classifies one text at a time; safe to share between threads.
 
-    variant picks fp32 / int8 / bf16; the older quantize=True means "int8" and wins only when variant is None.
+    variant picks fp32 / int8 / bf16 (None: fp32).
     """
 
-    def __init__(self, loaded: LoadedModel, max_length: int = 128, quantize: bool = False,
+    def __init__(self, loaded: LoadedModel, max_length: int = 128,
                  variant: InferenceVariant | str | None = None) -> None:
         import threading
 
         loaded.model.eval()
-        self.variant = _variant_for(quantize, variant) or InferenceVariant.FP32
+        self.variant = InferenceVariant(variant) if variant is not None else InferenceVariant.FP32
         self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
         self.tokenizer = loaded.tokenizer
         self.max_length = max_length
@@ -185,11 +177,10 @@ class Predictor:
         return self.variant is InferenceVariant.INT8
 
     @classmethod
-    def for_run(cls, store: ArtifactStore, ref: RunRef, quantize: bool | None = None,
-                variant: InferenceVariant | str | None = None) -> Predictor:
+    def for_run(cls, store: ArtifactStore, ref: RunRef, variant: InferenceVariant | str | None = None) -> Predictor:
         """Load a run's saved model, or a fresh untrained one with the sweep's model and seed.
 
-        With neither quantize nor variant given, use the run's recorded variant, else fp32.
+        With variant None, use the run's recorded variant, else fp32.
         """
         sweep = store.load_sweep(ref.sweep_id)
         if ref.is_untrained:
@@ -201,7 +192,10 @@ class Predictor:
             loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts)
         else:
             loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
-        chosen = _variant_for(quantize, variant) or recorded_variant(store, ref) or InferenceVariant.FP32
+        if variant is not None:
+            chosen = InferenceVariant(variant)
+        else:
+            chosen = recorded_variant(store, ref) or InferenceVariant.FP32
         return cls(loaded, sweep.config.max_length, variant=chosen)
 
     def predict(self, text: str | None) -> Prediction:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agnews_core.store.variant_record import InferenceVariant
+
 logger = logging.getLogger(__name__)
 
 TFIDF_KEY = ("tfidf-demo",)
@@ -91,9 +93,12 @@ def _logged(key: Hashable, load: Callable[[], Any]) -> Any:
 LOADER = BackgroundLoader()
 
 
-def model_key(root: Path, sweep_id: str, run_id: str, quantize: bool | None) -> tuple[str, str, str, str, bool | None]:
-    """The loader key of one run's predictor in one artifacts folder."""
-    return ("model", str(Path(root).resolve()), sweep_id, run_id, quantize)
+ModelKey = tuple[str, str, str, str, InferenceVariant | None]
+
+
+def model_key(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant | None) -> ModelKey:
+    """The loader key of one run's predictor in one artifacts folder (variant None: the run's recorded one)."""
+    return ("model", str(Path(root).resolve()), sweep_id, run_id, variant)
 
 
 def load_tfidf() -> Any:
@@ -108,28 +113,28 @@ def start_tfidf() -> Pending:
     return LOADER.start(TFIDF_KEY, load_tfidf)
 
 
-def model_loader(root: Path, sweep_id: str, run_id: str, quantize: bool | None) -> Callable[[], Any]:
+def model_loader(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant | None) -> Callable[[], Any]:
     """A function that loads one run's Predictor from the artifacts folder at root."""
 
     def load() -> Any:
         from agnews_core.serving.predictor import Predictor, RunRef
         from agnews_core.store.artifact_store import ArtifactStore
 
-        return Predictor.for_run(ArtifactStore(root), RunRef(sweep_id, run_id), quantize=quantize)
+        return Predictor.for_run(ArtifactStore(root), RunRef(sweep_id, run_id), variant=variant)
 
     return load
 
 
-def start_model(root: Path, sweep_id: str, run_id: str, quantize: bool | None) -> Pending:
+def start_model(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant | None) -> Pending:
     """Start loading one run's predictor in the background."""
-    return LOADER.start(model_key(root, sweep_id, run_id, quantize), model_loader(root, sweep_id, run_id, quantize))
+    return LOADER.start(model_key(root, sweep_id, run_id, variant), model_loader(root, sweep_id, run_id, variant))
 
 
 _defaults_started: set[str] = set()
 _defaults_lock = threading.Lock()
 
 
-def start_default(root: Path, quantize: bool | None) -> None:
+def start_default(root: Path, variant: InferenceVariant | None) -> None:
     """Once per process and folder: fit the TF-IDF demo and load root's Predict default, in the background."""
     with _defaults_lock:
         if str(root) in _defaults_started:
@@ -143,7 +148,7 @@ def start_default(root: Path, quantize: bool | None) -> None:
 
         ref = default_run(ArtifactStore(root))
         if ref is not None:
-            start_model(root, ref.sweep_id, ref.run_id, quantize)
+            start_model(root, ref.sweep_id, ref.run_id, variant)
 
     # Finding the default imports live_predict and lists the sweeps: off the script thread as well.
     threading.Thread(target=_quietly, args=(find_and_load,), name="agnews-warmup-default", daemon=True).start()

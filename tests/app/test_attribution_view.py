@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
+
 from agnews_core.serving.attribution import Attribution
-from agnews_ui.attribution_view import CHAR_PX, LINE_CHARS, bars_figure, shaded_text_figure
+from agnews_core.store.variant_record import InferenceVariant
+from agnews_ui.attribution_view import CHAR_PX, LINE_CHARS, _explain, bars_figure, explain, shaded_text_figure
 
 
 def attribution(words: list[str], scores: list[float]) -> Attribution:
@@ -41,3 +44,29 @@ def test_colours_say_toward_and_away() -> None:
     notes = shaded_text_figure(attribution(["up", "down", "flat"], [0.5, -0.5, 0.0])).layout.annotations
     assert notes[0].bgcolor.startswith("rgba(44,160,44") and notes[1].bgcolor.startswith("rgba(214,39,40")
     assert notes[2].bgcolor.endswith(",0.060)")  # no push: barely tinted
+
+
+class CountingPredictor:
+    """Stands in for a Predictor: uniform probabilities, and a count of the texts it scored."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        return np.full((len(texts), 4), 0.25)
+
+
+def test_explanations_are_cached_per_model_variant_and_text() -> None:
+    _explain.clear()
+    model = CountingPredictor()
+    first = explain(model, ("s1", "run01", None), "Oil prices jump", 2)
+    assert explain(model, ("s1", "run01", None), "Oil prices jump", 2) == first and model.calls == 1
+    for variant in InferenceVariant:  # an explicit variant is another model than the run's recorded one
+        explain(model, ("s1", "run01", variant), "Oil prices jump", 2)
+    assert model.calls == 1 + len(InferenceVariant)
+    explain(model, ("s1", "run01", InferenceVariant("int8")), "Oil prices jump", 2)
+    assert model.calls == 1 + len(InferenceVariant)  # the same variant, by name: read back
+    explain(model, ("s1", "run01", None), "Oil prices fall", 2)
+    assert model.calls == 2 + len(InferenceVariant)
+    _explain.clear()

@@ -9,7 +9,7 @@ import pytest
 
 from agnews_core.labels import LABELS
 from agnews_core.serving import warmup
-from agnews_core.serving.predictor import DEFAULT_QUANTIZE, MAX_CHARS
+from agnews_core.serving.predictor import DEFAULT_VARIANT, MAX_CHARS
 from agnews_core.serving.tfidf_demo import NAME as TFIDF_NAME
 from agnews_core.sweeps.executors.thread import THREAD
 from agnews_core.sweeps.quick_demo import quick_demo_config
@@ -79,7 +79,7 @@ def test_the_page_renders_while_the_model_still_loads(open_page, finished, monke
     monkeypatch.setattr(warmup, "model_loader", slow_loader)
     try:
         at = open_page(PREDICT)  # returns although the model cannot finish loading yet
-        key = warmup.model_key(resources.store().root, finished.sweep_id, finished.best_run_id, DEFAULT_QUANTIZE)
+        key = warmup.model_key(resources.store().root, finished.sweep_id, finished.best_run_id, DEFAULT_VARIANT)
         assert not warmup.LOADER.is_ready(key)
         assert at.text_area(key="predict_text") is not None and button(at, "Classify")
         empty = classify(at, "  ")  # an empty text is answered without waiting for the model either

@@ -122,17 +122,18 @@ def test_occlusion_on_a_real_tiny_model(tiny_run) -> None:
     assert result.probability - after == pytest.approx(result.scores[top], abs=1e-7)
 
 
-@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
-def test_a_shared_predictor_explains_with_its_own_model_under_its_lock(finished_sweep, quantize) -> None:
-    from agnews_core.serving.predictor import Predictor, RunRef
+@pytest.mark.parametrize("variant", ["fp32", "int8"])
+def test_a_shared_predictor_explains_with_its_own_model_under_its_lock(finished_sweep, variant) -> None:
+    from agnews_core.serving.predictor import InferenceVariant, Predictor, RunRef
 
     store, record = finished_sweep
-    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), quantize=quantize)
+    predictor = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), variant=InferenceVariant(variant))
+    assert predictor.variant == variant
     texts = ["Oil prices rise", "Team wins the cup final", "Oil prices rise"]
     probs = predictor.probabilities(texts)
     assert probs.shape == (3, 4)
     # int8 dynamic quantization scales activations per batch: a batch of 3 and a single text differ slightly.
-    np.testing.assert_allclose(probs[0], predictor.predict(texts[0]).probabilities, atol=1e-3 if quantize else 1e-5)
+    np.testing.assert_allclose(probs[0], predictor.predict(texts[0]).probabilities, atol=1e-3 if predictor.quantized else 1e-5)
     np.testing.assert_allclose(probs[0], probs[2])
     lock = predictor._lock  # noqa: SLF001 - the test checks that the model only runs while the lock is held
     held: list[bool] = []

@@ -12,6 +12,7 @@ import pytest
 from agnews_core.labels import LABELS
 from agnews_core.serving.predictor import (
     MAX_CHARS,
+    InferenceVariant,
     Predictor,
     RunRef,
     TextError,
@@ -93,7 +94,7 @@ def test_predictor_matches_the_saved_predictions(finished_sweep, predictor: Pred
 @pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")  # torch deprecates qint8 tensors
 def test_quantized_predictor_also_works(finished_sweep) -> None:
     store, record = finished_sweep
-    quantized = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), quantize=True)
+    quantized = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), variant=InferenceVariant.INT8)
     assert quantized.quantized
     prediction = quantized.predict(HEADLINE)
     assert sum(prediction.probabilities) == pytest.approx(1.0, abs=1e-4)
@@ -150,7 +151,7 @@ def test_default_run_is_the_best_run_of_the_latest_sweep(finished_sweep, store: 
 def test_int8_scores_each_text_as_if_alone(finished_sweep) -> None:
     """Dynamic int8 scales activations per batch: word occlusion must see the probabilities predict() shows."""
     store, record = finished_sweep
-    quantized = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), quantize=True)
+    quantized = Predictor.for_run(store, RunRef(record.sweep_id, record.best_run_id), variant=InferenceVariant.INT8)
     texts = [HEADLINE, "Cup", "Rebels and the government agree a ceasefire after weeks of talks in the capital city"]
     together = quantized.probabilities(texts)
     for text, row in zip(texts, together, strict=True):

@@ -8,7 +8,7 @@ import pytest
 
 from agnews_core.modeling.models import load_saved
 from agnews_core.serving.predictor import (
-    DEFAULT_QUANTIZE,
+    DEFAULT_VARIANT,
     RUN_VARIANT_KEY,
     InferenceVariant,
     Predictor,
@@ -61,8 +61,8 @@ def test_variants_agree_with_fp32_on_the_tiny_model(saved) -> None:
         predictor = Predictor(loaded, variant=variant)
         assert predictor.variant == variant
         assert predictor.predict(HEADLINE).probabilities == pytest.approx(base, abs=0.03)
-    assert Predictor(loaded, quantize=True).variant is INT8 and Predictor(loaded, quantize=True).quantized
-    assert Predictor(loaded, quantize=True, variant="bf16").variant is BF16  # an explicit variant wins
+    assert Predictor(loaded, variant=INT8).quantized and not Predictor(loaded, variant=BF16).quantized
+    assert Predictor(loaded).variant is FP32 and Predictor(loaded, variant=None).variant is FP32
     assert {p.dtype for p in loaded.model.parameters()} == {__import__("torch").float32}  # int8 used a copy
     with pytest.raises(ValueError):
         Predictor(loaded, variant="int4")
@@ -89,19 +89,19 @@ def test_for_run_uses_the_recorded_choice_else_fp32(finished_sweep, saved, store
 
     source, ref = saved
     shutil.copytree(source.sweep_dir(ref.sweep_id), store.sweep_dir(ref.sweep_id))
-    assert DEFAULT_QUANTIZE is None  # "use the run's recorded choice, else fp32"
+    assert DEFAULT_VARIANT is None  # "use the run's recorded choice, else fp32"
     path = store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE
     data = json.loads(path.read_text())
     assert data[RUN_VARIANT_KEY]["chosen"] in {"fp32", "int8", "bf16"}  # the sweep measured it when it kept the model
     data.pop(RUN_VARIANT_KEY)  # a run from before the choice was recorded
     path.write_text(json.dumps(data))
     assert recorded_variant(store, ref) is None
-    assert Predictor.for_run(store, ref, quantize=DEFAULT_QUANTIZE).variant is FP32
+    assert Predictor.for_run(store, ref, variant=DEFAULT_VARIANT).variant is FP32
     choice = VariantChoice(BF16, (_c(FP32, 15.0, 0.888), _c(BF16, 13.0, 0.887)), rows=100, latency_calls=20)
     path.write_text(json.dumps({**data, RUN_VARIANT_KEY: choice.to_dict()}))
     assert recorded_variant(store, ref) is BF16
     assert Predictor.for_run(store, ref).variant is BF16
-    assert Predictor.for_run(store, ref, quantize=False).variant is FP32  # an explicit request wins
+    assert Predictor.for_run(store, ref, variant=FP32).variant is FP32  # an explicit request wins
     assert Predictor.for_run(store, ref, variant="int8").quantized
     path.write_text(json.dumps({**data, RUN_VARIANT_KEY: {"chosen": "int4"}}))
     assert recorded_variant(store, ref) is None  # an unknown name reads as no choice, never a crash

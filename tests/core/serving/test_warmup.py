@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from agnews_core.serving.warmup import TFIDF_KEY, BackgroundLoader
+from agnews_core.serving.warmup import TFIDF_KEY, BackgroundLoader, model_key, model_loader
+from agnews_core.store.variant_record import InferenceVariant
 
 WAIT = 30
 
@@ -56,3 +57,22 @@ def test_old_models_are_dropped_but_the_tfidf_demo_stays() -> None:
     assert [loader.is_ready(k) for k in (TFIDF_KEY, "a", "b", "c")] == [True, False, True, True]
     loader.clear(keep=(TFIDF_KEY,))
     assert loader.is_ready(TFIDF_KEY) and not loader.is_ready("c")
+
+
+def test_each_variant_asked_for_is_its_own_model(monkeypatch, tmp_path) -> None:
+    from agnews_core.serving import predictor
+
+    keys = {variant: model_key(tmp_path, "s1", "run01", variant) for variant in (None, *InferenceVariant)}
+    assert len(set(keys.values())) == len(keys)  # None (the run's recorded variant) is not fp32, int8 or bf16
+    assert model_key(tmp_path / ".", "s1", "run01", InferenceVariant("int8")) == keys[InferenceVariant.INT8]
+    asked: list[tuple] = []
+
+    def for_run(cls, store, ref, variant=None) -> str:
+        asked.append((ref, variant))
+        return "loaded"
+
+    monkeypatch.setattr(predictor.Predictor, "for_run", classmethod(for_run))
+    for variant in (None, InferenceVariant.BF16):
+        assert model_loader(tmp_path, "s1", "run01", variant)() == "loaded"
+    ref = predictor.RunRef("s1", "run01")
+    assert asked == [(ref, None), (ref, InferenceVariant.BF16)]  # the loader passes on what was asked for
