@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS, MAX_CLASSES
+from agnews_core.modeling.prediction_frames import PREFIX, frame_labels
 
 ANY = None  # a label filter that accepts every label
 
@@ -26,8 +27,8 @@ class ErrorFilter:
     def __post_init__(self) -> None:
         for name in ("true_label", "predicted_label"):
             value = getattr(self, name)
-            if value is not None and value not in range(len(LABELS)):
-                raise ValueError(f"{name.replace('_', ' ')} must be 0..{len(LABELS) - 1} or any, got {value!r}")
+            if value is not None and value not in range(MAX_CLASSES):
+                raise ValueError(f"{name.replace('_', ' ')} must be a label id or any, got {value!r}")
 
 
 def filter_predictions(frame: pd.DataFrame, chosen: ErrorFilter) -> pd.DataFrame:
@@ -54,18 +55,18 @@ def page_of(frame: pd.DataFrame, page: int, page_size: int) -> tuple[pd.DataFram
 
 
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with label names instead of ids, for display and CSV export."""
+    """Rows with label names instead of ids, for display and CSV export (the names the frame's p_ columns give)."""
+    names = frame_labels(frame).names if any(str(c).startswith(PREFIX) for c in frame.columns) else AG_NEWS.names
     table = pd.DataFrame(
         {
             "text": frame["text"],
-            "true label": frame["label"].map(lambda i: LABELS[int(i)]),
-            "predicted": frame["predicted"].map(lambda i: LABELS[int(i)]),
+            "true label": frame["label"].map(lambda i: names[int(i)]),
+            "predicted": frame["predicted"].map(lambda i: names[int(i)]),
             "confidence": frame["confidence"].astype(float),
         }
     )
-    for name in LABELS:
-        column = f"p_{name}"
-        if column in frame.columns:
-            table[f"P({name})"] = frame[column].astype(float)
+    for name in names:
+        if f"{PREFIX}{name}" in frame.columns:
+            table[f"P({name})"] = frame[f"{PREFIX}{name}"].astype(float)
     return table
 

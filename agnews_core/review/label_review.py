@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from filelock import FileLock
 
-from agnews_core.labels import NUM_LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
+from agnews_core.modeling.prediction_frames import frame_labels, probability_columns
 from agnews_core.review.suspects import (
-    PROBABILITY_COLUMNS,
     TRAIN_SPLIT,
     cross_validated_probabilities,
     probability_matrix,
@@ -49,7 +50,7 @@ class LabelReview:
         """Gold label id -> suspects among one split's rows (every label present)."""
         rows = self.rows[(self.rows["split"] == split) & self.rows["suspected"]]
         counts = rows["label"].value_counts()
-        return {i: int(counts.get(i, 0)) for i in range(NUM_LABELS)}
+        return {i: int(counts.get(i, 0)) for i in range(frame_labels(self.rows).size)}
 
     def suspects(self, split: str) -> int:
         """Suspects among one split's rows."""
@@ -66,16 +67,16 @@ def sweep_source(sweep: SweepRecord) -> str:
     return "sample" if sweep.data_description.startswith("bundled") else "hub"
 
 
-def training_rows(sweep: SweepRecord) -> pd.DataFrame:
+def training_rows(sweep: SweepRecord, artifacts_root: Path | None = None) -> pd.DataFrame:
     """The rows the sweep trained on, as the data has them (before any corrections): text and label."""
     from agnews_core.data.sources import load_source, make_splits
 
-    return make_splits(load_source(sweep_source(sweep)), sweep.config).train
+    return make_splits(load_source(sweep.dataset_id or sweep_source(sweep), artifacts_root), sweep.config).train
 
 
-def train_predictions(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+def train_predictions(train: pd.DataFrame, seed: int, labels: LabelSet = AG_NEWS) -> pd.DataFrame:
     """Training rows as a predictions frame, with TF-IDF cross-validated probabilities."""
-    probabilities = cross_validated_probabilities(train["text"], train["label"].to_numpy(), seed)
+    probabilities = cross_validated_probabilities(train["text"], train["label"].to_numpy(), seed, width=labels.size)
     frame = pd.DataFrame({
         "split": TRAIN_SPLIT,
         "text": train["text"].astype(str).to_numpy(),
@@ -83,18 +84,19 @@ def train_predictions(train: pd.DataFrame, seed: int) -> pd.DataFrame:
         "predicted": probabilities.argmax(axis=1).astype("int64"),
         "confidence": probabilities.max(axis=1).astype("float32"),
     })
-    for column, values in zip(PROBABILITY_COLUMNS, probabilities.T, strict=True):
+    for column, values in zip(probability_columns(labels), probabilities.T, strict=True):
         frame[column] = values.astype("float32")
     return frame
 
 
 def review_rows(predictions: pd.DataFrame, train: pd.DataFrame | None, seed: int) -> pd.DataFrame:
     """Every row of predictions (and train, when given) with its label quality, rank and suspect flag."""
+    labels = frame_labels(predictions)
     frames = [predictions]
     if train is not None and len(train):
-        frames.append(train_predictions(train, seed))
+        frames.append(train_predictions(train, seed, labels))
     rows = pd.concat(frames, ignore_index=True)
-    issues = rank_label_issues(rows[["split", "text", "label"]], probability_matrix(rows)).rows
+    issues = rank_label_issues(rows[["split", "text", "label"]], probability_matrix(rows), labels).rows
     rows["position"] = rows.groupby("split", sort=False).cumcount()
     scored = issues[["split", "position", "text_key", "quality", "suspected"]].rename(
         columns={"quality": "label_quality", "suspected": "cleanlab_flag"})
@@ -110,7 +112,7 @@ def compute_label_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) 
     predictions = store.load_predictions(sweep.sweep_id, run_id)
     train, note = None, ""
     try:
-        train = training_rows(sweep)
+        train = training_rows(sweep, store.root)
         rows = review_rows(predictions, train, sweep.config.seed)
     except ValueError as exc:  # DataError is one: the folder is gone, the Hub is offline, too few rows per label
         logger.warning("label review of %s/%s without training rows: %s", sweep.sweep_id, run_id, exc)

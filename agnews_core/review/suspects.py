@@ -9,13 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from agnews_core.labels import LABELS, NUM_LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
+from agnews_core.modeling.prediction_frames import PROBABILITY_COLUMNS, frame_labels, probabilities
 from agnews_core.modeling.tfidf import SUSPECTS, tfidf_pipeline
 from agnews_core.text_keys import text_keys
 
 logger = logging.getLogger(__name__)
 
-PROBABILITY_COLUMNS: tuple[str, ...] = tuple(f"p_{name}" for name in LABELS)  # as batch_predict.predictions_frame
+__all__ = ["PROBABILITY_COLUMNS", "LabelIssues", "cross_validated_probabilities", "label_issues_for_run",
+           "probability_matrix", "rank_label_issues", "smart_tags"]
 TRAIN_SPLIT = "train"
 CV_FOLDS = 5  # 5 folds: each model sees 80 % of the rows, as the sweep's own train/validation split does
 # Confidently wrong: wrong with at least this top probability. A wrong answer given with 90 % confidence is
@@ -44,34 +46,39 @@ class LabelIssues:
 
 
 def cross_validated_probabilities(
-    texts: pd.Series, labels: np.ndarray, seed: int, folds: int = CV_FOLDS, n_jobs: int = 1
+    texts: pd.Series, labels: np.ndarray, seed: int, folds: int = CV_FOLDS, n_jobs: int = 1, width: int | None = None
 ) -> np.ndarray:
-    """Out-of-sample class probabilities for every row: each fold scored by a model that never saw it."""
+    """Out-of-sample class probabilities for every row: each fold scored by a model that never saw it.
+
+    `width` columns (the label set's size; labels absent from these rows get probability 0)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     labels = np.asarray(labels, dtype="int64")
-    smallest = int(np.bincount(labels, minlength=NUM_LABELS).min())
+    present = np.unique(labels)
+    smallest = int(np.bincount(labels)[present].min())
     if smallest < folds:
         raise ValueError(f"cross-validation with {folds} folds needs at least {folds} rows of every label; "
                          f"the smallest label has {smallest}")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    return cross_val_predict(tfidf_pipeline(SUSPECTS, seed), pd.Series(texts).astype(str), labels, cv=splitter,
-                             method="predict_proba", n_jobs=n_jobs)
+    found = cross_val_predict(tfidf_pipeline(SUSPECTS, seed), pd.Series(texts).astype(str), labels, cv=splitter,
+                              method="predict_proba", n_jobs=n_jobs)
+    full = np.zeros((len(labels), max(width or 0, int(present.max()) + 1)))
+    full[:, present] = found  # cross_val_predict's columns are the sorted labels it saw
+    return full
 
 
 def probability_matrix(frame: pd.DataFrame) -> np.ndarray:
-    """The (n, 4) class probabilities stored in a predictions frame's p_<label> columns."""
-    missing = [c for c in PROBABILITY_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"predictions have no {', '.join(missing)} column(s)")
-    return frame[list(PROBABILITY_COLUMNS)].to_numpy(dtype="float64")
+    """The (n, classes) class probabilities stored in a predictions frame's p_<label> columns."""
+    if sum(str(c).startswith("p_") for c in frame.columns) < 2:
+        raise ValueError("predictions have no p_<label> columns")
+    return probabilities(frame)
 
 
-def rank_label_issues(frame: pd.DataFrame, probabilities: np.ndarray) -> LabelIssues:
+def rank_label_issues(frame: pd.DataFrame, probabilities: np.ndarray, labels_set: LabelSet = AG_NEWS) -> LabelIssues:
     """Score and flag every row of frame (split, text, label) from its out-of-sample probabilities."""
     probabilities = np.asarray(probabilities, dtype="float64")
-    if probabilities.shape != (len(frame), NUM_LABELS):
-        raise ValueError(f"probabilities must have shape ({len(frame)}, {NUM_LABELS}), got {probabilities.shape}")
+    if probabilities.shape != (len(frame), labels_set.size):
+        raise ValueError(f"probabilities must have shape ({len(frame)}, {labels_set.size}), got {probabilities.shape}")
     labels = frame["label"].to_numpy(dtype="int64")
     splits = frame["split"].astype(str).to_numpy() if "split" in frame.columns else np.full(len(frame), "")
     quality = np.zeros(len(frame))
@@ -95,8 +102,8 @@ def rank_label_issues(frame: pd.DataFrame, probabilities: np.ndarray) -> LabelIs
     })
     rows = rows.sort_values("quality", kind="stable").reset_index(drop=True)
     rows["rank"] = np.arange(1, len(rows) + 1)
-    counts = np.bincount(labels[suspected], minlength=NUM_LABELS)
-    return LabelIssues(rows=rows, suspects_per_class={name: int(counts[i]) for i, name in enumerate(LABELS)})
+    counts = np.bincount(labels[suspected], minlength=labels_set.size)
+    return LabelIssues(rows=rows, suspects_per_class={name: int(counts[i]) for i, name in enumerate(labels_set.names)})
 
 
 def _flag(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,13 +128,15 @@ def label_issues_for_run(
 ) -> LabelIssues:
     """Suspects among a run's scored rows (its own probabilities) and, when given, the training rows
     (TF-IDF cross-validated probabilities: the run trained on them, so its own would be in-sample)."""
+    label_set = frame_labels(predictions)
     frames = [predictions[["split", "text", "label"]]]
-    probabilities = [probability_matrix(predictions)]
+    matrices = [probability_matrix(predictions)]
     if train is not None and len(train):
         frames.append(pd.DataFrame({"split": TRAIN_SPLIT, "text": train["text"], "label": train["label"]}))
-        probabilities.append(cross_validated_probabilities(train["text"], train["label"].to_numpy(), seed, folds))
+        matrices.append(cross_validated_probabilities(train["text"], train["label"].to_numpy(), seed, folds,
+                                                      width=label_set.size))
     frame = pd.concat(frames, ignore_index=True)
-    return rank_label_issues(frame, np.vstack(probabilities))
+    return rank_label_issues(frame, np.vstack(matrices), label_set)
 
 
 def _top_two(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from agnews_core.labels import LABEL2ID, LABELS, label_name
+from agnews_core.labels import AG_NEWS, LabelSet
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
 from agnews_core.text_keys import text_key
 
@@ -39,14 +39,14 @@ class ImportResult:
     replaced: int  # of those, texts that already had a verdict (the imported one now wins)
 
 
-def export_csv(verdicts: Iterable[Verdict]) -> str:
-    """Verdicts as CSV text with label names, oldest first."""
+def export_csv(verdicts: Iterable[Verdict], labels: LabelSet = AG_NEWS) -> str:
+    """Verdicts as CSV text with the data set's label names, oldest first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for v in sorted(verdicts, key=lambda v: v.recorded_at):
-        new_label = label_name(v.new_label) if v.new_label is not None else ""
-        writer.writerow([v.text_key, _escape(v.text), label_name(v.label), str(v.kind), new_label, _escape(v.note),
+        new_label = _name(labels, v.new_label) if v.new_label is not None else ""
+        writer.writerow([v.text_key, _escape(v.text), _name(labels, v.label), str(v.kind), new_label, _escape(v.note),
                          _escape(v.reviewer), v.recorded_at])
     return out.getvalue()
 
@@ -61,17 +61,25 @@ def _unescape(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")) else cell
 
 
-def _label(value: str) -> int | None:
-    """A label given by name (any case) or id; None when it is neither."""
+def _name(labels: LabelSet, label_id: int) -> str:
+    """A label's name; an id outside the set (a verdict recorded under other labels) as its number."""
+    return labels.name(label_id) if label_id in labels else str(label_id)
+
+
+def _label(value: str, labels: LabelSet) -> int | None:
+    """A label given by name (exact, else any case) or id; None when it is neither."""
     value = value.strip()
-    by_name = {name.lower(): i for name, i in LABEL2ID.items()}
+    if value in labels.label2id:
+        return labels.label2id[value]
+    by_name = {name.lower(): i for name, i in labels.label2id.items()}
     if value.lower() in by_name:
         return by_name[value.lower()]
-    return int(value) if value.isdigit() and int(value) < len(LABELS) else None
+    return int(value) if value.isdigit() and int(value) < labels.size else None
 
 
-def parse_verdicts_csv(text: str, data: pd.DataFrame) -> list[Verdict]:
-    """The verdicts in CSV text about rows of data (text, label); VerdictImportError lists every problem."""
+def parse_verdicts_csv(text: str, data: pd.DataFrame, labels: LabelSet = AG_NEWS) -> list[Verdict]:
+    """The verdicts in CSV text about rows of data (text, label ids of `labels`); VerdictImportError lists
+    every problem."""
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -93,7 +101,7 @@ def parse_verdicts_csv(text: str, data: pd.DataFrame) -> list[Verdict]:
     verdicts = []
     for number, row in enumerate(table.to_dict("records"), start=2):  # line 1 is the header
         row = {name: _unescape(str(value)) for name, value in row.items()}
-        verdict, row_problems = _row_verdict(row, gold)
+        verdict, row_problems = _row_verdict(row, gold, labels)
         problems += [f"line {number}: {p}" for p in row_problems]
         if verdict is not None:
             verdicts.append(verdict)
@@ -102,10 +110,11 @@ def parse_verdicts_csv(text: str, data: pd.DataFrame) -> list[Verdict]:
     return verdicts
 
 
-def _row_verdict(row: dict[str, str], gold: dict[str, set[int]]) -> tuple[Verdict | None, list[str]]:
+def _row_verdict(row: dict[str, str], gold: dict[str, set[int]], labels: LabelSet
+                 ) -> tuple[Verdict | None, list[str]]:
     """The verdict one CSV row describes, or the problems that stop it."""
     problems = []
-    names = ", ".join(LABELS)
+    names = ", ".join(labels.names[:20]) + (f" … ({labels.size} labels)" if labels.size > 20 else "")
     text = row["text"]
     key = text_key(text)
     if not text.strip():
@@ -114,17 +123,17 @@ def _row_verdict(row: dict[str, str], gold: dict[str, set[int]]) -> tuple[Verdic
         problems.append(f"text not in the data: {text[:60]!r}")
     elif row.get("text_key", "").strip() and row["text_key"].strip() != key:
         problems.append(f"text_key {row['text_key']!r} does not match the text (expected {key!r})")
-    label = _label(row["label"])
+    label = _label(row["label"], labels)
     if label is None:
         problems.append(f"unknown label {row['label']!r} (allowed: {names})")
     elif key in gold and label not in gold[key]:
-        problems.append(f"gold label {label_name(label)} does not match the data's "
-                        f"{', '.join(label_name(g) for g in sorted(gold[key]))}")
+        problems.append(f"gold label {_name(labels, label)} does not match the data's "
+                        f"{', '.join(_name(labels, g) for g in sorted(gold[key]))}")
     kind = row["kind"].strip().lower()
     if kind not in set(VerdictKind):
         problems.append(f"unknown kind {row['kind']!r} (allowed: {', '.join(VerdictKind)})")
     new_raw = row.get("new_label", "").strip()
-    new_label = _label(new_raw) if new_raw else None
+    new_label = _label(new_raw, labels) if new_raw else None
     if new_raw and new_label is None:
         problems.append(f"unknown new_label {new_raw!r} (allowed: {names})")
     elif kind == VerdictKind.RELABEL and new_label is None:
@@ -147,9 +156,9 @@ def _row_verdict(row: dict[str, str], gold: dict[str, set[int]]) -> tuple[Verdic
     return verdict, []
 
 
-def import_csv(store: VerdictStore, text: str, data: pd.DataFrame) -> ImportResult:
+def import_csv(store: VerdictStore, text: str, data: pd.DataFrame, labels: LabelSet = AG_NEWS) -> ImportResult:
     """Check every row of a verdicts CSV against data, then store all of them in one atomic write."""
-    verdicts = parse_verdicts_csv(text, data)
+    verdicts = parse_verdicts_csv(text, data, labels)
     existing = store.verdicts()
     replaced = len({v.text_key for v in verdicts} & existing.keys())
     store.record_all(verdicts)

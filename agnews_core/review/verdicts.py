@@ -24,7 +24,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from agnews_core.labels import NUM_LABELS, label_name
+from agnews_core.labels import MAX_CLASSES
 from agnews_core.text_keys import text_key as key_of
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,10 @@ class VerdictKind(StrEnum):
 
 
 def _label_id(value: Any, what: str) -> int:
-    """value as a label id 0..3 (ints only, numpy ints included); ValueError otherwise."""
-    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) not in range(NUM_LABELS):
-        raise ValueError(f"{what} must be a label id 0..{NUM_LABELS - 1}, got {value!r}")
+    """value as a label id (ints only, numpy ints included; the data set's labels are checked where they are
+    known: the verdict panel offers only them, the CSV import checks them); ValueError otherwise."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) not in range(MAX_CLASSES):
+        raise ValueError(f"{what} must be a label id 0..{MAX_CLASSES - 1}, got {value!r}")
     return int(value)
 
 
@@ -76,7 +77,7 @@ class Verdict:
         if self.kind is VerdictKind.RELABEL:
             object.__setattr__(self, "new_label", _label_id(self.new_label, "a relabel verdict's new label"))
             if self.new_label == self.label:
-                raise ValueError(f"the new label is the gold label ({label_name(self.label)}): record 'keep' instead")
+                raise ValueError("the new label is the gold label: record 'keep' instead")
         elif self.new_label is not None:
             raise ValueError(f"only a relabel verdict has a new label; {self.kind} got {self.new_label!r}")
         expected = key_of(self.text)

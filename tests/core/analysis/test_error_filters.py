@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,9 +54,9 @@ def test_all_rows_of_a_split_when_not_only_errors(frame: pd.DataFrame) -> None:
     assert list(rows["text"]) == ["Oil deal signed", "Team wins cup"]
 
 
-@pytest.mark.parametrize("bad", [4, -1, "1"])
-def test_a_label_outside_0_to_3_is_refused(bad: object) -> None:
-    with pytest.raises(ValueError, match="must be 0..3"):
+@pytest.mark.parametrize("bad", [500, -1, "1"])
+def test_a_label_that_is_no_label_id_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="must be a label id or any"):
         ErrorFilter(true_label=bad)  # type: ignore[arg-type]
 
 
@@ -82,3 +83,16 @@ def test_readable_table_names_labels_and_keeps_probabilities(frame: pd.DataFrame
 def test_readable_table_without_probability_columns(frame: pd.DataFrame) -> None:
     table = readable_table(frame[["text", "label", "predicted", "confidence"]])
     assert list(table.columns) == ["text", "true label", "predicted", "confidence"]
+
+
+def test_readable_table_names_labels_by_the_frames_own_label_set() -> None:
+    from agnews_core.modeling.batch_predict import PredictionTable, predictions_frame
+    from agnews_core.labels import LabelSet
+
+    tickets = LabelSet(("billing", "outage", "feature request"))
+    probs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]], dtype=np.float32)
+    frame = predictions_frame(["down again", "charged twice"], [2, 0], PredictionTable(probs, 0.1), "test", tickets)
+    table = readable_table(filter_predictions(frame, ErrorFilter(only_errors=False)))
+    assert table["true label"].tolist() == ["feature request", "billing"]
+    assert table["predicted"].tolist() == ["outage", "billing"]
+    assert list(table.columns)[-3:] == ["P(billing)", "P(outage)", "P(feature request)"]

@@ -72,7 +72,8 @@ def test_each_data_source_has_its_own_file(tmp_path: Path) -> None:
     ("fields", "message"),
     [
         ({"text": "  ", "label": 0, "kind": "keep"}, "needs the row's text"),
-        ({"text": "a", "label": 4, "kind": "keep"}, "gold label must be a label id"),
+        ({"text": "a", "label": 500, "kind": "keep"}, "gold label must be a label id"),
+        ({"text": "a", "label": -1, "kind": "keep"}, "gold label must be a label id"),
         ({"text": "a", "label": 0, "kind": "flip"}, "kind must be one of relabel, remove, keep"),
         ({"text": "a", "label": 0, "kind": "relabel"}, "needs a new label|new label must be"),
         ({"text": "a", "label": 0, "kind": "relabel", "new_label": 0}, "record 'keep' instead"),
