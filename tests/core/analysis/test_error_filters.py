@@ -86,8 +86,8 @@ def test_readable_table_without_probability_columns(frame: pd.DataFrame) -> None
 
 
 def test_readable_table_names_labels_by_the_frames_own_label_set() -> None:
-    from agnews_core.modeling.batch_predict import PredictionTable, predictions_frame
     from agnews_core.labels import LabelSet
+    from agnews_core.modeling.batch_predict import PredictionTable, predictions_frame
 
     tickets = LabelSet(("billing", "outage", "feature request"))
     probs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]], dtype=np.float32)
