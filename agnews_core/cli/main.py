@@ -1,4 +1,4 @@
-"""Command line: `python -m agnews_core sweep|final|cluster|runs|predict`."""
+"""Command line: `python -m agnews_core sweep|final|cluster|runs|predict|data`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from agnews_core.cli.data_commands import add_data_parser, run_data
 from agnews_core.config.fields import FieldInfo, limits_text
 from agnews_core.config.sweep_config import SweepConfig
-from agnews_core.labels import LABELS
 from agnews_core.modeling.models import ModelLoadError
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore, default_root
 from agnews_core.sweeps.request import exposed_fields, validate_request
@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "(default: the best run of the latest sweep)")
     predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run (fp32, int8 or bf16)")
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
+    add_data_parser(commands, f"artifacts folder (default {default_root()})")
     return parser
 
 
@@ -91,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _runs(store)
         if args.command == "cluster":
             return _cluster(args.ray_address)
+        if args.command == "data":
+            return run_data(args, store)
         return _predict(parser, args, store)
     except (ArtifactError, ValueError, ModelLoadError) as exc:  # e.g. --run names a run that kept no weights
         print(f"error: {exc}", file=sys.stderr)
@@ -102,7 +105,7 @@ def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
     if args.from_sweep:  # the recorded settings, each shown as a user would type it, under any flags given now
         recorded = store.load_sweep(args.from_sweep).config
         typed = {**{info.name: info.shown(getattr(recorded, info.name)) for info in exposed_fields()}, **typed}
-    request = validate_request(typed)
+    request = validate_request(typed, store.root)  # registered data set names resolve under --artifacts
     if request.config is None:
         flags = {info.name: info.cli_flag for info in exposed_fields()}
         lines = (f"{parser.prog} sweep: error: {flags[name] + ': ' if name in flags else ''}{message}"
@@ -220,7 +223,7 @@ def _predict(parser: argparse.ArgumentParser, args: argparse.Namespace, store: A
             print(f"{text!r}: {exc}")
             status = 2
             continue
-        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in zip(LABELS, result.probabilities, strict=True))
+        probabilities = "  ".join(f"{name} {p:6.1%}" for name, p in result.ranked(10))
         note = " (text truncated)" if result.truncated else ""
         print(f"{result.label:<8} {result.confidence:6.1%}  [{probabilities}]  {result.latency_ms:.1f} ms{note}  {text[:80]!r}")
     return status

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
 from agnews_core.serving.predictor import clean_text
 
 ProbsFn = Callable[[list[str]], np.ndarray]  # texts -> (n, 4) class probabilities, rows sum to 1
@@ -32,6 +32,7 @@ class Attribution:
     probability: float  # that class's probability for the whole text
     method: str
     truncated: bool = False  # words past MAX_WORDS (or the text past live_predict.MAX_CHARS) were not scored
+    names: tuple[str, ...] = AG_NEWS.names  # the model's label names in id order
 
     def __post_init__(self) -> None:
         if len(self.words) != len(self.scores):
@@ -39,7 +40,7 @@ class Attribution:
 
     @property
     def label(self) -> str:
-        return LABELS[self.label_id]
+        return self.names[self.label_id]
 
     def pairs(self) -> list[tuple[str, float]]:
         """(word, score) in text order: plain strings and floats, no markup, for shading the text."""
@@ -66,7 +67,8 @@ def remove_words(words: Sequence[str], positions: Sequence[int]) -> str:
     return " ".join(w for i, w in enumerate(words) if i not in dropped)
 
 
-def occlusion(text: str, probs_fn: ProbsFn, label_id: int | None = None, max_words: int = MAX_WORDS) -> Attribution:
+def occlusion(text: str, probs_fn: ProbsFn, label_id: int | None = None, max_words: int = MAX_WORDS,
+              names: tuple[str, ...] = AG_NEWS.names) -> Attribution:
     """Score each word by how much the label's probability drops without it: one batched call of probs_fn.
 
     Works with any model behind probs_fn (fp32, int8, even a non-neural one). TextError for empty text.
@@ -76,13 +78,13 @@ def occlusion(text: str, probs_fn: ProbsFn, label_id: int | None = None, max_wor
     scored = min(len(words), max_words)
     variants = [remove_words(words, (i,)) for i in range(scored)]
     probs = np.asarray(probs_fn([clean.text, *variants]), dtype="float64")
-    if probs.shape != (scored + 1, len(LABELS)):
-        raise ValueError(f"probs_fn returned shape {probs.shape} for {scored + 1} texts, expected (n, {len(LABELS)})")
+    if probs.shape != (scored + 1, len(names)):
+        raise ValueError(f"probs_fn returned shape {probs.shape} for {scored + 1} texts, expected (n, {len(names)})")
     target = int(probs[0].argmax()) if label_id is None else int(label_id)
     drops = probs[0, target] - probs[1:, target]
     scores = (*(float(d) for d in drops), *(0.0,) * (len(words) - scored))
     return Attribution(tuple(words), scores, target, float(probs[0, target]), OCCLUSION,
-                       truncated=clean.truncated or scored < len(words))
+                       truncated=clean.truncated or scored < len(words), names=tuple(names))
 
 
 def probabilities_function(model: Any, tokenizer: Any, max_length: int = 128, batch_size: int = 64) -> ProbsFn:

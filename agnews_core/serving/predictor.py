@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
 from agnews_core.modeling.models import LoadedModel, load_pretrained, load_saved
 from agnews_core.states import RunState
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
@@ -49,11 +49,17 @@ class Prediction:
     probabilities: tuple[float, ...]
     latency_ms: float
     truncated: bool
+    names: tuple[str, ...] = AG_NEWS.names  # the model's label names in id order
 
     @property
     def label(self) -> str:
         """Name of the predicted label."""
-        return LABELS[self.label_id]
+        return self.names[self.label_id]
+
+    def ranked(self, limit: int | None = None) -> list[tuple[str, float]]:
+        """(label name, probability), most probable first; the first `limit` when given."""
+        order = sorted(range(len(self.probabilities)), key=lambda i: (-self.probabilities[i], i))
+        return [(self.names[i], self.probabilities[i]) for i in order[:limit]]
 
     @property
     def confidence(self) -> float:
@@ -169,6 +175,7 @@ class Predictor:
         self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
         self.tokenizer = loaded.tokenizer
         self.max_length = max_length
+        self.names = loaded.labels.names
         self._lock = threading.Lock()  # torch modules are not guaranteed re-entrant
 
     @property
@@ -188,8 +195,9 @@ class Predictor:
             if sweep.config.model == "tiny":
                 from agnews_core.data.sources import load_source, make_splits
 
-                texts = make_splits(load_source(sweep.config.data), sweep.config).train["text"]
-            loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts)
+                texts = make_splits(load_source(sweep.dataset_id or sweep.config.data, store.root),
+                                    sweep.config).train["text"]
+            loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts, sweep.labels)
         else:
             loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
         if variant is not None:
@@ -210,10 +218,10 @@ class Predictor:
             probabilities = torch.softmax(logits, dim=-1).tolist()
         latency = (time.perf_counter() - started) * 1000
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
-        return Prediction(best, tuple(probabilities), latency, clean.truncated)
+        return Prediction(best, tuple(probabilities), latency, clean.truncated, self.names)
 
     def probabilities(self, texts: list[str]) -> Any:
-        """(n, 4) class probabilities of many texts in length-sorted batches, under the same lock as predict()
+        """(n, classes) class probabilities of many texts in length-sorted batches, under the same lock as predict()
         (word occlusion calls this with one text and its variants)."""
         from agnews_core.modeling.batch_predict import predict_probabilities
 

@@ -156,3 +156,15 @@ def test_int8_scores_each_text_as_if_alone(finished_sweep) -> None:
     together = quantized.probabilities(texts)
     for text, row in zip(texts, together, strict=True):
         np.testing.assert_allclose(row, quantized.predict(text).probabilities, atol=1e-6)
+
+
+def test_a_model_trained_on_other_labels_answers_with_their_names() -> None:
+    from agnews_core.labels import LabelSet
+    from agnews_core.modeling.models import load_pretrained
+
+    labels = LabelSet(tuple(f"class {i}" for i in range(12)))
+    loaded = load_pretrained("tiny", seed=0, tokenizer_texts=["some words here", "and more words"], labels=labels)
+    answer = Predictor(loaded).predict("some words")
+    assert len(answer.probabilities) == 12 and answer.label in labels.names
+    top = answer.ranked(10)
+    assert len(top) == 10 and top[0][0] == answer.label and top[0][1] >= top[-1][1]

@@ -65,3 +65,19 @@ def test_demo_uses_the_baseline_features_and_the_demo_recipe(demo: TfidfPredicto
 def test_fitting_writes_nothing_to_disk(fitted_in) -> None:
     _, folder = fitted_in
     assert list(folder.iterdir()) == []  # no artifacts/ folder, no pickle: it lives in memory only
+
+
+def test_the_demo_fits_on_a_registered_data_set_and_answers_with_its_names(tmp_path) -> None:
+    from dataset_fixtures import TICKETS
+
+    from agnews_core.data.columns import ColumnMapping
+    from agnews_core.data.drafts import DraftOptions, draft_from_tables
+    from agnews_core.data.readers import read_path
+    from agnews_core.data.registry import DatasetRegistry
+
+    draft = draft_from_tables(read_path(TICKETS), None, DraftOptions("tickets", ColumnMapping(("body",), "topic")))
+    DatasetRegistry(tmp_path).register(draft, drop=False)
+    demo = TfidfPredictor.fit_data("tickets", tmp_path)
+    answer = demo.predict("the server is down with a timeout error")
+    assert answer.label == "outage" and len(answer.probabilities) == 3
+    assert [name for name, _ in answer.ranked()][0] == "outage" and "tickets-v1" in demo.name
