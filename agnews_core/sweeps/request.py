@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agnews_core.config.fields import FieldInfo, fields_of, parse
@@ -49,10 +50,11 @@ def executor_problem(executor: str) -> str:
     return INSTALL_HINT if executor == RAY and not ray_available() else ""
 
 
-def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
+def validate_request(raw: Mapping[str, Any], artifacts_root: Path | None = None) -> SweepRequest:
     """Parse and check every field at once; sizes are checked against the rows the chosen data really has.
 
     `raw` maps field names to what was typed (text or widget numbers); fields left out take their defaults.
+    `artifacts_root` is where registered data set names are looked up (default: the default artifacts root).
     """
     from agnews_core.data.sources import DataError, available_sizes, load_source, make_splits
     from agnews_core.modeling.models import model_problem
@@ -83,7 +85,7 @@ def validate_request(raw: Mapping[str, Any]) -> SweepRequest:
     note = ""
     if "data" not in errors:
         try:
-            source = load_source(chosen["data"])
+            source = load_source(chosen["data"], artifacts_root)
             note = source.description
             limits = available_sizes(source, chosen["validation_fraction"])
             for name, rows in SIZE_ROWS.items():
