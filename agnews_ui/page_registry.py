@@ -23,6 +23,8 @@ class PageInfo:
 
 
 HOME = PageInfo("pages/home.py", "Home", ":material/home:", "what each page does, where artifacts live", default=True)
+DATA = PageInfo("pages/data.py", "Data", ":material/dataset:",
+                "your own labelled texts: add a file, check its classes, lengths and problems; the bundled sample")
 SWEEP = PageInfo("pages/sweep.py", "Sweep", ":material/tune:",
                  "launch a learning-rate sweep, watch its progress and live loss curves, cancel it")
 RESULTS = PageInfo("pages/results.py", "Results", ":material/show_chart:",
@@ -36,7 +38,7 @@ COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
                    "two runs (or a run and the TF-IDF baseline) row by row: what B fixed and broke, and is it chance")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
                    "classify a headline with any saved run beside a TF-IDF demo that works before any run")
-PAGES = (HOME, SWEEP, RESULTS, ACCURACY, ERRORS, COMPARE, PREDICT)
+PAGES = (HOME, DATA, SWEEP, RESULTS, ACCURACY, ERRORS, COMPARE, PREDICT)
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process
 
