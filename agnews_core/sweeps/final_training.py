@@ -28,9 +28,14 @@ class FinalPlan:
     estimate_seconds: float  # expected wall time on this machine, as the job manager will record it
 
 
+def final_eval_rows(source: SourceData) -> int:
+    """Rows held out for the eval curve: 500, or a fifth of a small data set (at least one per class)."""
+    return min(FINAL_EVAL_ROWS, max(source.labels.size, len(source.train) // 5))
+
+
 def max_final_train_rows(source: SourceData) -> int:
     """Train rows a final training may use."""
-    return len(source.train) - FINAL_EVAL_ROWS
+    return len(source.train) - final_eval_rows(source)
 
 
 def plan_final_training(store: ArtifactStore, sweep_id: str, train_size: int | None = None,
@@ -45,13 +50,14 @@ def plan_final_training(store: ArtifactStore, sweep_id: str, train_size: int | N
         best = store.load_run(sweep_id, sweep.best_run_id)
     except ArtifactError as exc:
         raise ValueError(f"the best run of {sweep_id} cannot be read: {exc}") from None
-    source = load_source(sweep.config.data)
+    data = sweep.dataset_id or sweep.config.data  # a registered data set: the very version the sweep read
+    source = load_source(data, store.root)
     limit = max_final_train_rows(source)
     rows = limit if train_size is None else train_size
     if not 1 <= rows <= limit:
         raise ValueError(f"train rows must be between 1 and {limit:,} for {source.description}, got {rows:,}")
     config = replace(
-        sweep.config, learning_rates=(best.learning_rate,), train_size=rows, eval_size=FINAL_EVAL_ROWS,
+        sweep.config, data=data, learning_rates=(best.learning_rate,), train_size=rows, eval_size=final_eval_rows(source),
         test_size=len(source.test), epochs=FINAL_EPOCHS if epochs is None else epochs, keep_models=KeepModels.BEST,
         final_of=sweep_id, label=f"final training of {sweep.config.label or sweep_id}"[:200],
     )

@@ -17,10 +17,15 @@ QUICK_DEMO_LR = 1e-4
 TARGET_SECONDS = 120.0  # the goal: a fine-tuned model within 2 minutes on 2 cores
 
 
-def quick_demo_config() -> SweepConfig:
-    """The quick demo sweep: one LR, 2,000 sample rows, one epoch, weights kept."""
-    return SweepConfig(learning_rates=(QUICK_DEMO_LR,), model=MINILM, data="sample", train_size=2000, eval_size=200,
-                       test_size=500, epochs=1.0, evals_per_run=2, keep_models=KeepModels.BEST, label=QUICK_DEMO_NAME)
+def quick_demo_config(data: str = "sample", available: dict[str, int] | None = None) -> SweepConfig:
+    """The quick demo sweep: one LR, 2,000 train rows of a data set (the bundled sample by default; fewer when the
+    data set has fewer, as `available_sizes` gives them), one epoch, weights kept."""
+    sizes = {"train": 2000, "eval": 200, "test": 500}
+    if available:
+        sizes = {split: max(1, min(rows, available[split])) for split, rows in sizes.items()}
+    return SweepConfig(learning_rates=(QUICK_DEMO_LR,), model=MINILM, data=data, train_size=sizes["train"],
+                       eval_size=sizes["eval"], test_size=sizes["test"], epochs=1.0, evals_per_run=2,
+                       keep_models=KeepModels.BEST, label=QUICK_DEMO_NAME)
 
 
 def is_quick_demo(config: SweepConfig) -> bool:

@@ -39,3 +39,14 @@ def test_a_sweep_on_a_registered_data_set_uses_its_labels_throughout(tmp_path) -
     assert frame_labels(frame).names == NAMES and probabilities(frame).shape == (42, 3)
     config_json = json.loads((store.paths.model_dir(record.sweep_id, run.run_id) / "config.json").read_text())
     assert config_json["id2label"] == {"0": "billing", "1": "feature request", "2": "outage"}
+
+
+def test_final_training_of_a_sweep_on_a_data_set_pins_the_version_it_read(tmp_path) -> None:
+    from agnews_core.sweeps.final_training import plan_final_training
+
+    draft = draft_from_tables(read_path(TICKETS), None, DraftOptions("tickets", ColumnMapping(("body",), "topic")))
+    DatasetRegistry(tmp_path).register(draft, drop=False)
+    store = ArtifactStore(tmp_path)
+    record = run_sweep(store, small_config(data="tickets", train_size=60, eval_size=12, test_size=30))
+    plan = plan_final_training(store, record.sweep_id)
+    assert plan.config.data == "tickets-v1" and plan.config.test_size == 30 and "tickets-v1" in plan.source_description

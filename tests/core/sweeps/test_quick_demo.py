@@ -40,3 +40,9 @@ def test_only_an_active_quick_demo_is_found(store) -> None:
     assert active_quick_demo([JobSnapshot(other, ()), JobSnapshot(done, ())]) is None
     found = active_quick_demo([JobSnapshot(other, ()), JobSnapshot(queued, ()), JobSnapshot(done, ())])
     assert found is not None and found.sweep.sweep_id == queued.sweep_id
+
+
+def test_the_quick_demo_fits_a_small_data_set_of_the_users() -> None:
+    config = quick_demo_config("tickets", {"train": 96, "eval": 24, "test": 30})
+    assert (config.data, config.train_size, config.eval_size, config.test_size) == ("tickets", 96, 24, 30)
+    assert quick_demo_config().data == "sample" and quick_demo_config().train_size == 2000
