@@ -294,8 +294,9 @@ def _remove(spec: str, force: bool, store: ArtifactStore) -> int:
     usage = dataset_usage(store, chosen, lambda name: len(VerdictStore(store.root, name).verdicts()))
     ids = ", ".join(usage.dataset_ids)
     if usage.in_use and not force:
-        return _fail("remove", f"{ids} is {usage.describe()}: nothing was removed; pass --force to remove it anyway "
-                               "(those sweeps keep their results but can no longer reload its rows; verdicts stay)")
+        verb = "is" if len(chosen) == 1 else "are"
+        return _fail("remove", f"{ids} {verb} {usage.describe()}: nothing was removed; pass --force to remove it "
+                               "anyway (those sweeps keep their results but can no longer reload its rows; verdicts stay)")
     for manifest in chosen:
         registry.remove(manifest)
     after = f" (it was {usage.describe()}: those sweeps can no longer reload its rows; verdicts stay)" \

@@ -206,3 +206,37 @@ def test_sweep_on_a_registered_name_under_the_same_artifacts_folder(tmp_path: Pa
     best = ArtifactStore(tmp_path).load_run(record.sweep_id, record.best_run_id)
     assert [c.label for c in best.test.per_class] == ["billing", "feature request", "outage"]
     assert f"Sweep {record.sweep_id}: done" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("add", ["PATH", "--hub", "--hub-config", "--train-split", "--test-split", "--name", "--text-column",
+                 "--label-column", "--test", "--test-share", "--seed", "--drop-problems", "--artifacts", "--help"]),
+        ("list", ["--artifacts", "--help"]),
+        ("show", ["NAME", "--artifacts", "--help"]),
+        ("remove", ["NAME", "--force", "--artifacts", "--help"]),
+    ],
+)
+def test_help_mentions_every_flag(command: str, flags: list[str]) -> None:
+    from agnews_core.cli.main import build_parser
+
+    data_parser = build_parser()._subparsers._group_actions[0].choices["data"]
+    sub = data_parser._subparsers._group_actions[0].choices[command]
+    text = sub.format_help()
+    for flag in flags:
+        assert flag in text, flag
+    known = {s for action in sub._actions for s in action.option_strings if s.startswith("--")}
+    assert known <= set(flags)  # every option is in the list above, so it cannot fall behind
+
+
+def test_a_name_removes_every_version_and_an_id_one(tmp_path: Path, capsys) -> None:
+    for seed in ("1", "2", "3"):  # other choices: a new version each
+        assert data(capsys, tmp_path, "add", str(TICKETS), "--seed", seed)[0] == 0
+    code, out, _ = data(capsys, tmp_path, "add", str(TICKETS), "--seed", "1")
+    assert out.splitlines() == ["Already registered as tickets-v1",  # not the newest: the hint names the version
+                                "Next: python -m agnews_core sweep --data tickets-v1 --train-size 96 --eval-size 24 "
+                                f"--test-size 30 --artifacts {tmp_path}"]
+    assert data(capsys, tmp_path, "remove", "tickets-v2") == (0, "Removed tickets-v2\n", "")
+    assert data(capsys, tmp_path, "remove", "tickets") == (0, "Removed tickets-v1, tickets-v3\n", "")
+    assert DatasetRegistry(tmp_path).manifests() == []
