@@ -58,9 +58,15 @@ def class_balance_figure(class_rows: dict[str, dict[str, int]], names: tuple[str
     return figure
 
 
-def length_figure(lengths: tuple[int, ...], unit: str) -> go.Figure:
-    """Histogram of text lengths, the sweep's default max length marked when counting tokens."""
-    figure = go.Figure(go.Histogram(x=list(lengths), nbinsx=60, marker_color=SPLIT_COLOURS[TRAIN]))
+def length_cap(p95: float) -> int:
+    """Where the histogram stops: a few very long texts would squeeze every other bar into one."""
+    return int(max(4 * p95, 1.25 * MAX_LENGTH))
+
+
+def length_figure(lengths: tuple[int, ...], unit: str, cap: int) -> go.Figure:
+    """Histogram of text lengths up to cap, the sweep's default max length marked when counting tokens."""
+    shown = [n for n in lengths if n <= cap]
+    figure = go.Figure(go.Histogram(x=shown, nbinsx=60, marker_color=SPLIT_COLOURS[TRAIN]))
     if unit == "tokens":
         figure.add_vline(x=MAX_LENGTH, line_dash="dash", line_color="#d62728",
                          annotation_text=f"max length {MAX_LENGTH}", annotation_position="top right")
@@ -81,8 +87,12 @@ def show_lengths(summary: DataSummary) -> None:
     median.metric(f"Median ({unit})", f"{lengths.p50:,.0f}")
     p95.metric(f"95th percentile ({unit})", f"{lengths.p95:,.0f}")
     longest.metric(f"Longest ({unit})", f"{lengths.maximum:,}")
-    st.plotly_chart(length_figure(lengths.lengths, unit))
+    cap = length_cap(lengths.p95)
+    st.plotly_chart(length_figure(lengths.lengths, unit, cap))
     note = f"Lengths {summary.length_note}."
+    beyond = sum(n > cap for n in lengths.lengths)
+    if beyond:
+        note += f" {beyond:,} longer than {cap:,} {unit} are left off the chart."
     if unit == "tokens":
         over = float(np.mean(np.asarray(lengths.lengths) > MAX_LENGTH))
         note += f" {over * 100:.1f}% are longer than {MAX_LENGTH} tokens, the sweep's default max length (cut there)."

@@ -76,7 +76,9 @@ def show_dataset(manifest: DatasetManifest | None, root: Path) -> None:
                    "Its report is computed here; registered data sets keep the one made when they were added.")
         show_report(sample_summary(sample_version()), key=SAMPLE)
         return
-    st.dataframe(manifest_details(manifest), hide_index=True, width="stretch")
+    st.dataframe(manifest_details(manifest), hide_index=True, width="stretch",
+                 column_config={"": st.column_config.TextColumn(width="small"),
+                                "value": st.column_config.TextColumn(width="large")})
     page_registry.link(page_registry.SWEEP, f"Sweep on {manifest.name}", query_params={"data": manifest.name})
     try:
         summary = registered_summary(str(root), manifest.id, manifest_version(root, manifest.id))

@@ -4,6 +4,7 @@ data set from a file (problems shown with counts, dropping them asked first, ref
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from agnews_core.data.drafts import DraftOptions, draft_from_tables
 from agnews_core.data.readers import read_path
 from agnews_core.data.registry import DatasetManifest, DatasetRegistry
 from agnews_core.labels import AG_NEWS
-from tests.dataset_fixtures import MESSY, MESSY_TEST, TICKETS
+from tests.dataset_fixtures import FORTY_CLASSES, MESSY, MESSY_TEST, TICKETS
 
 from .conftest import TIMEOUT, button, metrics, page_links, values
 
@@ -139,6 +140,10 @@ def test_a_messy_file_shows_every_problem_and_registers_only_by_dropping_them(ar
     warnings = values(at.warning)
     for problem in expected.found:
         assert any(w.startswith(f"**{problem.title}: {problem.count:,} ") for w in warnings), (problem, warnings)
+    lengths = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["x"]
+    assert max(lengths) < 1_000  # the 150,000-character text is said, not drawn: it would squeeze every bar
+    assert any(re.search(r"\. 1 longer than [\d,]+ (tokens|words) are left off the chart\.", c)
+               for c in values(at.caption)), values(at.caption)
     droppable = expected.droppable_rows
     assert any(w.startswith(f"{droppable:,} rows have problems that must be dropped") for w in warnings)
     assert "Register" not in [b.label for b in at.button]
@@ -190,3 +195,16 @@ def test_a_file_with_one_class_is_refused_with_a_message(artifacts, tmp_path) ->
     assert errors == ["The labels have one class: a classifier needs 2 to 500 classes."]
     assert not [b for b in at.button if "register" in b.label.lower()]
     assert not (artifacts / "datasets").exists()
+
+
+def test_many_classes_get_a_sorted_horizontal_chart_and_a_class_picker(artifacts) -> None:
+    at = open_add(artifacts, FORTY_CLASSES)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    train = figure["data"][0]
+    assert train["orientation"] == "h" and len(train["y"]) == 40
+    assert train["x"] == sorted(train["x"]) and figure["layout"]["height"] > 40 * 20  # a line per class
+    picker = at.selectbox(key="draft:class")
+    assert len(picker.options) == 40
+    picker.select_index(7).run()
+    examples = next(d.value for d in at.dataframe if list(d.value.columns) == ["label", "split", "row", "text"])
+    assert set(examples["label"]) == {picker.options[7]} and len(examples) == 3
