@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from agnews_core.analysis.run_table import accuracy_points
-from agnews_core.labels import LABELS
 from agnews_core.review.corrections import corrected_labels
 from agnews_core.review.label_review import SUSPECT_SHARE, sweep_source
 from agnews_core.review.verdicts import VerdictStore
@@ -13,6 +12,7 @@ from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
 from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_ui import page_registry
 from agnews_ui.format import pct
+from agnews_ui.label_links import label_links
 from agnews_ui.label_review_view import SUSPECT_HELP, review_query, run_review
 from agnews_ui.resources import load_predictions
 
@@ -44,10 +44,9 @@ def suspects_section(store: ArtifactStore, sweep: SweepRecord, run: RunRecord) -
                "(the ranked operating point, not cleanlab's own flags). Open a class to review them.",
                help=SUSPECT_HELP)
     counts = review.suspects_per_class("test")
-    for column, (i, name) in zip(st.columns(len(LABELS)), enumerate(LABELS), strict=True):
-        with column:
-            page_registry.link(page_registry.ERRORS, f"{name}: {counts[i]} suspect{'' if counts[i] == 1 else 's'}",
-                               ":material/flag:", review_query(sweep.sweep_id, run.run_id, "test", i))
+    label_links(sweep.labels.names, lambda i, name: f"{name}: {counts[i]} suspect{'' if counts[i] == 1 else 's'}",
+                lambda i: review_query(sweep.sweep_id, run.run_id, "test", i), key="suspects-label",
+                icon=":material/flag:")
     others = st.columns(2)
     for column, split in zip(others, ("validation", "train"), strict=True):
         count = review.suspects(split)

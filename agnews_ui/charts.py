@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from agnews_core.analysis.run_table import AccuracyBar
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
 from agnews_core.modeling.baselines import TFIDF, UNTRAINED
 from agnews_core.modeling.metrics import row_percentages
 from agnews_core.store.records import RunRecord
@@ -64,41 +64,57 @@ def accuracy_bars_figure(bars: Sequence[AccuracyBar]) -> go.Figure:
     return accuracy_figure([b.name for b in bars], [b.accuracy for b in bars], colours)
 
 
-def confusion_figure(confusion: Sequence[Sequence[int]], title: str) -> go.Figure:
-    """Heatmap of counts with row percentages; the diagonal is dimmed so errors stand out."""
+def confusion_figure(confusion: Sequence[Sequence[int]], title: str, names: Sequence[str] = AG_NEWS.names,
+                     order: Sequence[int] | None = None) -> go.Figure:
+    """Heatmap of counts with row percentages; the diagonal is dimmed so errors stand out. `order` lists the class
+    ids in display order (confused classes together); past a dozen classes the cells show no text, only hover."""
     percentages = row_percentages(confusion)
-    size = len(LABELS)
+    ids = list(order) if order is not None else list(range(len(names)))
+    labels = [names[i] for i in ids]
+    dense = len(ids) > 12
     # Colour by error share: diagonal cells get 0 so they stay pale whatever their count.
-    shade = [[0.0 if t == p else percentages[t][p] for p in range(size)] for t in range(size)]
-    text = [[f"{confusion[t][p]}<br>{percentages[t][p]:.1f}%" for p in range(size)] for t in range(size)]
+    shade = [[0.0 if t == p else percentages[t][p] for p in ids] for t in ids]
+    text = [[f"{confusion[t][p]}<br>{percentages[t][p]:.1f}%" for p in ids] for t in ids]
     figure = go.Figure(go.Heatmap(
-        z=shade, x=list(LABELS), y=list(LABELS), text=text, texttemplate="%{text}",
-        customdata=[[confusion[t][p] for p in range(size)] for t in range(size)],
-        colorscale="Reds", showscale=False, xgap=2, ygap=2, hoverinfo="skip",
+        z=shade, x=labels, y=labels, text=None if dense else text, texttemplate=None if dense else "%{text}",
+        customdata=[[confusion[t][p] for p in ids] for t in ids],
+        colorscale="Reds", showscale=False, xgap=1 if dense else 2, ygap=1 if dense else 2, hoverinfo="skip",
     ))
     # Plotly heatmaps cannot be selected, so st.plotly_chart(on_select=...) never sees a click on a cell:
     # an invisible square marker over each cell carries the click (and the hover) instead.
-    cells = [(t, p) for t in range(size) for p in range(size)]
+    cells = [(t, p) for t in ids for p in ids]
+    height = 420 if not dense else min(1600, 160 + 18 * len(ids))
     figure.add_trace(go.Scatter(
-        x=[LABELS[p] for _, p in cells], y=[LABELS[t] for t, _ in cells], mode="markers", showlegend=False,
-        marker={"symbol": "square", "size": 80, "opacity": 0},
+        x=[names[p] for _, p in cells], y=[names[t] for t, _ in cells], mode="markers", showlegend=False,
+        marker={"symbol": "square", "size": max(6, min(80, (height - 160) // max(1, len(ids)))), "opacity": 0},
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
         customdata=[confusion[t][p] for t, p in cells],
         hovertemplate="true %{y}, predicted %{x}<br>%{customdata} rows<extra></extra>",
     ))
     figure.update_layout(
-        title=title, xaxis={"title": "predicted label", "side": "top"},
-        yaxis={"title": "true label", "autorange": "reversed"}, height=420,
+        title=title, xaxis={"title": "predicted label", "side": "top", "type": "category"},
+        yaxis={"title": "true label", "autorange": "reversed", "type": "category"}, height=height,
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
     )
     return figure
 
 
-def probability_figure(probabilities: Sequence[float], chosen: int) -> go.Figure:
-    """Bar per class probability, the predicted class highlighted."""
-    values = [p * 100 for p in probabilities]
-    colours = ["#1f77b4" if i == chosen else "#c7d4e4" for i in range(len(values))]
-    figure = go.Figure(go.Bar(x=list(LABELS), y=values, marker_color=colours,
+OTHERS = "others"
+
+
+def probability_figure(probabilities: Sequence[float], chosen: int, names: Sequence[str] = AG_NEWS.names,
+                       top: int = 10) -> go.Figure:
+    """Bar per class probability, the predicted class highlighted; past `top` classes the most probable `top`
+    in descending order and one bar for all others."""
+    pairs = list(enumerate(probabilities))
+    if len(pairs) > top:
+        ranked = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+        rest = sum(p for _, p in ranked[top:])
+        pairs = [*ranked[:top], (-1, rest)]
+    x = [names[i] if i >= 0 else f"{OTHERS} ({len(probabilities) - top})" for i, _ in pairs]
+    values = [p * 100 for _, p in pairs]
+    colours = ["#1f77b4" if i == chosen else "#e0e0e0" if i < 0 else "#c7d4e4" for i, _ in pairs]
+    figure = go.Figure(go.Bar(x=x, y=values, marker_color=colours,
                               text=[f"{v:.1f}%" for v in values], textposition="auto",
                               hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
     figure.update_layout(yaxis={"title": "probability (%)", "range": [0, 100]}, height=300,

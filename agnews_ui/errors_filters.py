@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from agnews_core.analysis.error_filters import page_of
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
 
 ANY_LABEL = "any"
-LABEL_OPTIONS = [ANY_LABEL, *LABELS]
 TRUE_KEY, PREDICTED_KEY, PAGE_KEY, APPLIED_KEY = "errors_true", "errors_pred", "errors_page", "errors_applied_params"
 _PARAMS = (("true", TRUE_KEY), ("pred", PREDICTED_KEY))
 
@@ -24,12 +23,22 @@ def errors_query(sweep_id: str, run_id: str, true_id: int | None = None,
     return params
 
 
-def label_id(name: str) -> int | None:
-    """A label filter's id; None for 'any'."""
-    return None if name == ANY_LABEL else LABELS.index(name)
+def any_option(names: tuple[str, ...]) -> str:
+    """The 'any label' choice: 'any', or '(any label)' for a data set with a label named 'any'."""
+    return ANY_LABEL if ANY_LABEL not in names else "(any label)"
 
 
-def sync_label_filters(sweep_id: str, run_id: str) -> None:
+def label_options(names: tuple[str, ...] = AG_NEWS.names) -> list[str]:
+    """The choices of a label filter: any, then the data set's labels in id order."""
+    return [any_option(names), *names]
+
+
+def label_id(name: str, names: tuple[str, ...] = AG_NEWS.names) -> int | None:
+    """A label filter's id; None for any (or a name that is no longer a label)."""
+    return None if name == any_option(names) or name not in names else names.index(name)
+
+
+def sync_label_filters(sweep_id: str, run_id: str, names: tuple[str, ...] = AG_NEWS.names) -> None:
     """Call before the label select boxes: a new link sets them once, after that they write the URL.
 
     A link from another page (new ?true=/?pred=, or another sweep or run) fills the select boxes and goes back to
@@ -39,10 +48,12 @@ def sync_label_filters(sweep_id: str, run_id: str) -> None:
     url = tuple(st.query_params.get(name, "") for name, _ in _PARAMS)
     if st.session_state.get(APPLIED_KEY) != (*url, sweep_id, run_id):
         for (_, key), raw in zip(_PARAMS, url, strict=True):
-            st.session_state[key] = _label_from_param(raw)
+            st.session_state[key] = _label_from_param(raw, names)
         st.session_state[PAGE_KEY] = 1
     for name, key in _PARAMS:
-        chosen = label_id(st.session_state.get(key, ANY_LABEL))
+        if st.session_state.get(key) not in label_options(names):  # a label of another run's data set
+            st.session_state[key] = any_option(names)
+        chosen = label_id(st.session_state.get(key, any_option(names)), names)
         if chosen is None:
             st.query_params.pop(name, None)
         else:
@@ -62,7 +73,7 @@ def page_picker(matches: pd.DataFrame, page_size: int) -> tuple[pd.DataFrame, in
     return rows, page, page_count
 
 
-def _label_from_param(raw: str) -> str:
-    """A label filter from ?true= or ?pred= (0..3); anything else means any label."""
-    ids = [str(i) for i in range(len(LABELS))]  # not str.isdigit: it accepts '²', which int() rejects
-    return LABELS[ids.index(raw)] if raw in ids else ANY_LABEL
+def _label_from_param(raw: str, names: tuple[str, ...]) -> str:
+    """A label filter from ?true= or ?pred= (a label id); anything else means any label."""
+    ids = [str(i) for i in range(len(names))]  # not str.isdigit: it accepts '²', which int() rejects
+    return names[ids.index(raw)] if raw in ids else any_option(names)

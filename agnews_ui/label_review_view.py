@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
 from agnews_core.review.label_review import SUSPECT_SHARE, LabelReview, label_review, review_is_cached
 from agnews_core.review.suspects import TRAIN_SPLIT
 from agnews_core.review.verdicts import Verdict, VerdictKind
@@ -98,23 +98,25 @@ def review_filter_row(review: LabelReview | None) -> tuple[bool, str]:
     return bool(suspects and review is not None), tag
 
 
-def verdict_text(verdict: Verdict | None) -> str:
+def verdict_text(verdict: Verdict | None, names: tuple[str, ...] = AG_NEWS.names) -> str:
     """'relabel → Sports', 'remove', 'keep (model wrong)' or ''."""
     if verdict is None:
         return ""
     if verdict.kind is VerdictKind.RELABEL:
-        return f"relabel → {LABELS[verdict.new_label]}"
+        new = verdict.new_label
+        return f"relabel → {names[new] if new is not None and 0 <= new < len(names) else new}"
     return "remove" if verdict.kind is VerdictKind.REMOVE else "keep (model wrong)"
 
 
-def with_review_columns(table: pd.DataFrame, rows: pd.DataFrame, verdicts: dict[str, Verdict]) -> pd.DataFrame:
+def with_review_columns(table: pd.DataFrame, rows: pd.DataFrame, verdicts: dict[str, Verdict],
+                        names: tuple[str, ...] = AG_NEWS.names) -> pd.DataFrame:
     """The readable table plus label quality, suspect rank and the current verdict of each row."""
     keys = rows["text_key"].tolist() if "text_key" in rows.columns else text_keys(rows["text"])
     table = table.copy()
     if "label_quality" in rows.columns:
         table.insert(1, "suspect rank", rows["suspect_rank"].to_numpy())
         table.insert(2, "label quality", rows["label_quality"].to_numpy())
-    table.insert(1, "verdict", [verdict_text(verdicts.get(key)) for key in keys])
+    table.insert(1, "verdict", [verdict_text(verdicts.get(key), names) for key in keys])
     return table
 
 

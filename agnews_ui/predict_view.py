@@ -26,7 +26,7 @@ def show_answer(title: str, caption: str, result: Any, chart_key: str) -> None:
     middle.metric("Confidence", pct(result.confidence))
     right.metric("Latency", f"{result.latency_ms:.1f} ms",
                  help="Preparing the text and one prediction on this machine's CPU, model already loaded.")
-    st.plotly_chart(probability_figure(result.probabilities, result.label_id), key=chart_key)
+    st.plotly_chart(probability_figure(result.probabilities, result.label_id, result.names), key=chart_key)
 
 
 def quick_demo_offer() -> None:

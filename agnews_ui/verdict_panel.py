@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS, LabelSet
 from agnews_core.review.verdict_csv import VerdictImportError, export_csv, import_csv
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_core.text_keys import text_key
@@ -24,23 +24,24 @@ KIND_LABELS = {VerdictKind.RELABEL: "Gold label is wrong: it should be the label
                VerdictKind.KEEP: "Label is right, the model is wrong"}
 
 
-def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, current: Verdict | None) -> None:
+def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, names: tuple[str, ...],
+                 current: Verdict | None) -> None:
     """The verdict form for one row; its buttons record or clear the verdict before the page runs again."""
     show_flash(SAVED)
     if current is not None:
         when = f" by {current.reviewer}" if current.reviewer else ""
         st.caption(f"Current verdict{when}, {current.recorded_at}:")
-        st.text(verdict_text(current) + (f" · note: {current.note}" if current.note else ""))
-    others = [i for i in range(len(LABELS)) if i != gold]
+        st.text(verdict_text(current, names) + (f" · note: {current.note}" if current.note else ""))
+    others = [i for i in range(len(names)) if i != gold]
     suggested = current.new_label if current is not None and current.new_label is not None else predicted
     keys = _form_keys(text)
     with st.form(f"verdict-{text_key(text)}", border=False):
         kinds = list(KIND_LABELS)
         st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__, key=keys["kind"],
                  index=kinds.index(current.kind) if current is not None else 0)
-        st.selectbox("It should be", others, format_func=lambda i: LABELS[i], key=keys["new_label"],
+        st.selectbox("It should be", others, format_func=lambda i: names[i], key=keys["new_label"],
                      index=others.index(suggested) if suggested in others else 0,
-                     help="Used only for 'gold label is wrong'.")
+                     help="Used only for 'gold label is wrong'. Type to search the labels.")
         left, right = st.columns(2)
         left.text_input("Note (optional)", value=current.note if current else "", max_chars=500, key=keys["note"])
         right.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80,
@@ -84,7 +85,8 @@ def store_folder() -> str:
     return str(store().root / "verdicts")
 
 
-def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame]) -> None:
+def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame],
+                     names: tuple[str, ...]) -> None:
     """Every verdict of this data source: a table, a CSV download and a CSV import (all or nothing)."""
     show_flash(SAVED)  # the toast of a verdict cleared on a row no longer shown
     contents = store.read()
@@ -96,11 +98,12 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
             st.warning(f"{contents.unreadable_lines} damaged line(s) of the verdict file were skipped.")
         if verdicts:
             st.dataframe(pd.DataFrame({
-                "text": [v.text for v in verdicts], "gold label": [LABELS[v.label] for v in verdicts],
-                "verdict": [verdict_text(v) for v in verdicts], "note": [v.note for v in verdicts],
+                "text": [v.text for v in verdicts], "gold label": [names[v.label] if v.label < len(names) else v.label
+                                                               for v in verdicts],
+                "verdict": [verdict_text(v, names) for v in verdicts], "note": [v.note for v in verdicts],
                 "reviewer": [v.reviewer for v in verdicts], "recorded": [v.recorded_at for v in verdicts],
             }), hide_index=True, width="stretch")
-        st.download_button("Export all verdicts as CSV", export_csv(verdicts).encode("utf-8"),
+        st.download_button("Export all verdicts as CSV", export_csv(verdicts, LabelSet(names)).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
                            icon=":material/download:", disabled=not verdicts)
         upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key=UPLOAD_KEY,
@@ -108,18 +111,19 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
                                        "Every row is checked first; if one is wrong, nothing is imported.")
         if upload is not None:
             st.button("Import these verdicts", icon=":material/upload:", on_click=_import_upload,
-                      args=(store, load_data))
+                      args=(store, load_data, names))
         show_flash(IMPORTED)
 
 
-def _import_upload(store: VerdictStore, load_data: Callable[[], pd.DataFrame]) -> None:
+def _import_upload(store: VerdictStore, load_data: Callable[[], pd.DataFrame], names: tuple[str, ...]) -> None:
     # The button's callback: the page then draws the verdict table with what was imported.
     upload = st.session_state.get(UPLOAD_KEY)
     if upload is not None:
-        import_csv_bytes(store, upload.getvalue(), load_data)
+        import_csv_bytes(store, upload.getvalue(), load_data, names)
 
 
-def import_csv_bytes(store: VerdictStore, raw: bytes, load_data: Callable[[], pd.DataFrame]) -> None:
+def import_csv_bytes(store: VerdictStore, raw: bytes, load_data: Callable[[], pd.DataFrame],
+                     names: tuple[str, ...] = AG_NEWS.names) -> None:
     """Import an uploaded CSV, all or nothing; what happened waits in the IMPORTED flash slot."""
     try:
         text = raw.decode("utf-8-sig")
@@ -127,7 +131,7 @@ def import_csv_bytes(store: VerdictStore, raw: bytes, load_data: Callable[[], pd
         flash(IMPORTED, "Nothing was imported: the file is not UTF-8 text (save the CSV as UTF-8).", "error")
         return
     try:
-        result = import_csv(store, text, load_data())
+        result = import_csv(store, text, load_data(), LabelSet(names))
     except VerdictImportError as exc:
         flash(IMPORTED, f"Nothing was imported: {len(exc.messages)} problem(s) in the file.", "error",
               detail="\n".join(exc.messages[:50]))

@@ -13,10 +13,10 @@ from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_row
 from agnews_ui.compare_view import ERRORS_LINK_PARAM, from_errors_link
 from agnews_ui.errors_filters import (
-    LABEL_OPTIONS,
     PREDICTED_KEY,
     TRUE_KEY,
     label_id,
+    label_options,
     page_picker,
     sync_label_filters,
 )
@@ -37,8 +37,9 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
     filters = st.columns([1, 1, 1, 2])
     split = filters[0].selectbox("Rows", review_view.SPLITS, format_func=review_view.SPLIT_LABELS.get,
                                  key=review_view.SPLIT_KEY)
-    true_name = filters[1].selectbox("True label", LABEL_OPTIONS, key=TRUE_KEY)
-    predicted_name = filters[2].selectbox("Predicted label", LABEL_OPTIONS, key=PREDICTED_KEY)
+    names = sweep.labels.names
+    true_name = filters[1].selectbox("True label", label_options(names), key=TRUE_KEY)
+    predicted_name = filters[2].selectbox("Predicted label", label_options(names), key=PREDICTED_KEY)
     query = filters[3].text_input("Search text", key="errors_query", placeholder="words in the article, e.g. oil")
     options = st.columns([2, 1, 1])
     order = options[0].segmented_control("Sort by confidence", ["most confident first", "least confident first"],
@@ -53,7 +54,8 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
                 f"{review.train_note if review else 'suspected label errors are not available'}.")
         return
 
-    chosen = ErrorFilter(split=split, true_label=label_id(true_name), predicted_label=label_id(predicted_name),
+    chosen = ErrorFilter(split=split, true_label=label_id(true_name, names),
+                         predicted_label=label_id(predicted_name, names),
                          query=query, only_errors=only_errors, most_confident_first=order.startswith("most"))
     matches = filter_review(filter_predictions(frame, chosen), suspects_only, tag)
     total_split = int((frame["split"] == split).sum())
@@ -70,7 +72,7 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
 
     rows, page, page_count = page_picker(matches, page_size)
     current = verdicts.verdicts()
-    table = review_view.with_review_columns(readable_table(rows), rows, current)
+    table = review_view.with_review_columns(readable_table(rows), rows, current, names)
     probability_columns = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent",
                                                              width="small")
                            for c in table.columns if c.startswith("P(") or c == "confidence"}
@@ -89,10 +91,10 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
             st.text(row["text"])
             st.markdown("**Verdict on this row's gold label**")
             picked = rows.iloc[chosen_rows[0]]
-            verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]),
+            verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]), names,
                          current.get(review_view.row_key(picked)))
         why_this_row(sweep.sweep_id, run.run_id, row["text"], row["predicted"])
-    download = review_view.with_review_columns(readable_table(matches), matches, current)
+    download = review_view.with_review_columns(readable_table(matches), matches, current, names)
     st.download_button("Download these rows as CSV", download.to_csv(index=False).encode("utf-8"),
                        file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
                        icon=":material/download:")
@@ -110,9 +112,9 @@ try:
 except ArtifactError as exc:
     st.error(f"The predictions of this run cannot be read: {exc}")
 else:
-    sync_label_filters(sweep.sweep_id, run.run_id)
+    sync_label_filters(sweep.sweep_id, run.run_id, sweep.labels.names)
     review_view.sync_review_params(sweep.sweep_id, run.run_id)
     review = review_view.run_review(store, sweep, run.run_id)
     # The review has the same rows plus the training rows, the suspects and their scores.
     review_rows(sweep, run, review.rows if review is not None else predictions, review, verdicts)
-verdicts_section(verdicts, source, lambda: source_rows(source))
+verdicts_section(verdicts, source, lambda: source_rows(sweep.dataset_id or source), sweep.labels.names)

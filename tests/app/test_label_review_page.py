@@ -77,7 +77,7 @@ def verdict_form_app(root: str, text: str, gold: int, predicted: int) -> None:
     from agnews_ui.verdict_panel import verdict_form
 
     store = VerdictStore(root, "sample")
-    verdict_form(store, text, gold, predicted, store.verdicts().get(text_key(text)))
+    verdict_form(store, text, gold, predicted, ("World", "Sports", "Business", "Sci/Tech"), store.verdicts().get(text_key(text)))
 
 
 def test_the_verdict_form_records_relabel_remove_and_clear(tmp_path) -> None:

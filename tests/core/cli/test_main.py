@@ -132,7 +132,7 @@ def test_settings_the_data_cannot_meet_exit_2_with_one_line(tmp_path: Path) -> N
                                "--artifacts", str(tmp_path)))
     assert "--train-size: Only 8,000 train rows are available in this data." in line
     line = _one_line_error(cli("sweep", "--model", "tiny", "--data", str(tmp_path / "missing")))
-    assert "is not 'auto', 'hub', 'sample' or an existing folder" in line
+    assert "is not 'auto', 'hub', 'sample', an existing folder or a registered data set" in line
     assert not (tmp_path / "sweeps").exists()  # nothing was started
 
 
