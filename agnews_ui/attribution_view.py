@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 import streamlit as st
 
-from agnews_core.labels import LABELS
 from agnews_core.serving.attribution import Attribution, occlusion
 from agnews_core.store.variant_record import InferenceVariant
 
@@ -110,7 +109,7 @@ def render(attribution: Attribution, key: str) -> None:
 @st.cache_data(show_spinner="Removing one word at a time…", max_entries=64)
 def _explain(sweep_id: str, run_id: str, variant: InferenceVariant | None, text: str, label_id: int | None,
              _predictor: Predictor) -> Attribution:
-    return occlusion(text, _predictor.probabilities, label_id)
+    return occlusion(text, _predictor.probabilities, label_id, names=_predictor.names)
 
 
 def explain(predictor: Predictor, ref: ModelRef, text: str, label_id: int | None = None) -> Attribution:
@@ -149,4 +148,5 @@ def why_this_row(sweep_id: str, run_id: str, text: str, predicted: str) -> None:
         except (ArtifactError, ModelLoadError, ValueError) as exc:
             st.error(f"This run's model cannot be loaded: {exc}")
             return
-        why_this_label(model, (sweep_id, run_id, DEFAULT_VARIANT), text, LABELS.index(predicted), key="why-row")
+        label_id = model.names.index(predicted) if predicted in model.names else None
+        why_this_label(model, (sweep_id, run_id, DEFAULT_VARIANT), text, label_id, key="why-row")

@@ -17,7 +17,8 @@ from agnews_core.analysis.comparable_runs import (
 )
 from agnews_core.analysis.error_filters import page_of, readable_table
 from agnews_core.analysis.run_comparison import RunComparison, compare_runs
-from agnews_core.labels import LABELS
+from agnews_core.labels import AG_NEWS
+from agnews_core.modeling.prediction_frames import frame_labels
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
 from agnews_ui.resources import FileVersion, file_version
@@ -149,7 +150,8 @@ def _table(chosen: pd.DataFrame, b: tuple[str, str], key: str) -> None:
     page = st.number_input(f"Page (of {pages})", 1, pages, key=f"compare-rows-page-{key}") if pages > 1 else 1
     shown = page_of(chosen, int(page), PAGE_SIZE)[0]
     table = readable_table(shown)
-    table.insert(3, "A predicted", shown["predicted_a"].map(lambda i: LABELS[int(i)]).to_numpy())
+    names = frame_labels(shown).names if any(str(c).startswith("p_") for c in shown.columns) else AG_NEWS.names
+    table.insert(3, "A predicted", shown["predicted_a"].map(lambda i: names[int(i)]).to_numpy())
     percent = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent", width="small")
                for c in table.columns if c.startswith("P(") or c == "confidence"}
     selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",

@@ -100,11 +100,16 @@ def label_names(*labels: pd.Series, given: tuple[str, ...] | None = None) -> tup
     if len(values) and all(_INTEGER.match(v) for v in values):
         names = tuple(str(v) for v in sorted({int(v) for v in values}))
     else:
-        names = tuple(sorted(values))
+        names = tuple(sorted(values, key=_natural))
     if not MIN_CLASSES <= len(names) <= MAX_CLASSES:
         what = "one class" if len(names) == 1 else f"{len(names):,} classes"
         raise ColumnError(f"the labels have {what}: a classifier needs {MIN_CLASSES} to {MAX_CLASSES:,} classes")
     return names
+
+
+def _natural(text: str) -> tuple[object, ...]:
+    """Sort key that orders 'c2' before 'c10': digit runs compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", text) if part)
 
 
 def normalise_integers(label: pd.Series) -> pd.Series:

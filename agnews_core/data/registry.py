@@ -84,8 +84,13 @@ def slug(name: str) -> str:
     return re.sub(r"-v(\d+)$", r"-version\1", text)[:60].strip("-")  # '-vN' is how ids end
 
 
+RESERVED = ("auto", "hub", "sample")  # data sources of their own, which a data set name would hide
+
+
 def check_name(name: str) -> str:
     """The name if it can name a data set; DataSetError saying what is allowed."""
+    if name in RESERVED:
+        raise DataSetError(f"data set name {name!r} is taken by a built-in data source: choose another name")
     if not name or not _NAME.fullmatch(name) or len(name) > 60 or _ID.fullmatch(name):
         raise DataSetError(f"data set name {name!r} is not valid: use lower-case letters, digits, '_' and single "
                            "'-' (up to 60 characters, not ending in -v<number>)")

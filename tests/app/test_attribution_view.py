@@ -49,6 +49,8 @@ def test_colours_say_toward_and_away() -> None:
 class CountingPredictor:
     """Stands in for a Predictor: uniform probabilities, and a count of the texts it scored."""
 
+    names = ("World", "Sports", "Business", "Sci/Tech")
+
     def __init__(self) -> None:
         self.calls = 0
 

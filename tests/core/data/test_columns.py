@@ -44,6 +44,7 @@ def test_a_missing_or_empty_label_column_is_refused() -> None:
 def test_label_names_by_kind() -> None:
     assert label_names(pd.Series(["b", "a", None, "b"])) == ("a", "b")
     assert label_names(pd.Series(["10", "2", "1"])) == ("1", "2", "10")  # integers in numeric order
+    assert label_names(pd.Series(["c10", "c2", "c1", "B"])) == ("B", "c1", "c2", "c10")  # digit runs as numbers
     assert label_names(pd.Series(["0"]), given=("neg", "pos")) == ("neg", "pos")
     with pytest.raises(ColumnError, match="one class"):
         label_names(pd.Series(["a", "a"]))

@@ -99,8 +99,8 @@ def test_remove_deletes_one_version(tmp_path) -> None:
 def test_names() -> None:
     assert slug("My Tickets (2024).csv") == "my-tickets-2024" and slug("reviews-v2.parquet") == "reviews-version2"
     assert check_name("tickets_2") == "tickets_2"
-    for bad in ("", "Tickets", "a--b", "x-v3", "../etc"):
-        with pytest.raises(DataSetError, match="not valid"):
+    for bad in ("", "Tickets", "a--b", "x-v3", "../etc", "sample", "hub"):
+        with pytest.raises(DataSetError, match="not valid|taken by a built-in data source"):
             check_name(bad)
     with pytest.raises(DataSetError, match="no data set named 'nope'"):
         DatasetRegistry(__import__("pathlib").Path("/nonexistent")).get("nope")
