@@ -13,6 +13,7 @@ from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 from agnews_ui.state import flash, poll_while, show_flash
+from agnews_ui.sweep_data_choice import with_registered_data
 
 page_registry.ensure_app_navigation(__file__)
 
@@ -37,10 +38,11 @@ errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {})
 
 with st.form("new-sweep"):
     st.subheader("New sweep")
-    typed = field_rows(tuple(f for f in exposed_fields() if f.name not in MORE), LAYOUT, errors)
+    fields = with_registered_data(exposed_fields(), manager.store.root)
+    typed = field_rows(tuple(f for f in fields if f.name not in MORE), LAYOUT, errors)
     with st.expander("Range search, early stopping and Ray", expanded=bool(MORE & set(errors)),
                      icon=":material/hub:"):
-        typed |= field_rows(tuple(f for f in exposed_fields() if f.name in MORE), MORE_LAYOUT, errors)
+        typed |= field_rows(tuple(f for f in fields if f.name in MORE), MORE_LAYOUT, errors)
         if not ray_available():
             st.caption(f"{INSTALL_HINT}. Without it sweeps run on this machine; early stopping needs Ray.")
         check_clicked = st.form_submit_button("Check cluster", icon=":material/lan:")
@@ -51,7 +53,7 @@ with st.form("new-sweep"):
 # Validating reads the chosen data and makes its splits (seconds on a first visit, sklearn's import included): only
 # Update estimate and Start sweep wait for it here; otherwise the jobs list is drawn first and this slot after it.
 below_form = st.container()
-result = validate_request(typed) if estimate_clicked or start_clicked else None
+result = validate_request(typed, manager.store.root) if estimate_clicked or start_clicked else None
 if check_clicked:
     try:
         cpus = int(typed.get("ray_local_cpus") or 0) or None
@@ -111,4 +113,4 @@ def job_list() -> None:
 
 poll_while(manager.is_busy, job_list)
 with below_form:
-    settings_feedback(result if result is not None else validate_request(typed))
+    settings_feedback(result if result is not None else validate_request(typed, manager.store.root))

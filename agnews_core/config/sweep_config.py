@@ -144,7 +144,7 @@ class SweepConfig:
         other=Other("other", "other: Hub id or folder", "Other model", "any Hugging Face model id or local model folder",
                     placeholder="distilbert-base-uncased or /path/to/model"))
     data: str = meta(
-        "auto", label="Data", help="Where the AG News rows come from.",
+        "auto", label="Data", help="AG News (built in) or a data set registered on the Data page or with `data add`.",
         choices=(Choice("auto", "auto (the Hub if it answers, else the sample)"),
                  Choice("sample", "bundled AG News sample"), Choice("hub", "Hugging Face Hub ag_news")),
         other=Other("folder", "a folder of parquet/CSV", "Data folder",

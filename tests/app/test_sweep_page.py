@@ -176,3 +176,37 @@ def test_a_field_left_out_of_the_layout_still_gets_a_widget() -> None:
     assert message_after(at.main, "Optimizer") == "Not here."
     assert labelled(at.selectbox, "Precision").value == "auto"
     assert [w.label for w in at.text_input][-1] == "Name (optional)"  # the layout's last row stays last
+
+
+def _register_tickets(root) -> None:
+    from dataset_fixtures import TICKETS
+
+    from agnews_core.data.columns import ColumnMapping
+    from agnews_core.data.drafts import DraftOptions, draft_from_tables
+    from agnews_core.data.readers import read_path
+    from agnews_core.data.registry import DatasetRegistry
+
+    draft = draft_from_tables(read_path(TICKETS), None, DraftOptions("tickets", ColumnMapping(("body",), "topic")))
+    DatasetRegistry(root).register(draft, drop=False)
+
+
+def test_a_registered_data_set_is_offered_and_preselected_by_the_link_from_the_data_page(open_page, artifacts) -> None:
+    _register_tickets(artifacts)
+    at = open_page(SWEEP, data="tickets")
+    data = labelled(at.selectbox, "Data")
+    assert data.value == "tickets" and any(o.startswith("data set tickets (120 train") for o in data.options)
+    assert labelled(at.number_input, "Train rows").value == 96  # sized to the 120 train rows less validation
+    labelled(at.text_input, "Learning rates").input("1e-3")
+    labelled(at.selectbox, "Model").select("tiny")
+    start(at)
+    manager = resources.job_manager()
+    assert manager.wait_idle(120)
+    views, _ = manager.jobs()
+    assert views[0].sweep.config.data == "tickets"
+    record = manager.store.load_sweep(views[0].sweep.sweep_id)
+    assert record.status == "done" and record.label_names == ("billing", "feature request", "outage")
+
+
+def test_a_name_that_is_no_data_set_leaves_the_default(open_page, artifacts) -> None:
+    at = open_page(SWEEP, data="nothing-here")
+    assert labelled(at.selectbox, "Data").value == "auto"
