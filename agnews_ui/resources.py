@@ -43,11 +43,12 @@ def predictor(sweep_id: str, run_id: str, variant: InferenceVariant | None,
     return _wait(warmup.start_model(store().root, sweep_id, run_id, variant), waiting)
 
 
-def tfidf_demo() -> TfidfPredictor:
-    """The TF-IDF demo predictor (fitted once per process in the background); waits for the fit if needed."""
+def tfidf_demo(data: str = "sample") -> TfidfPredictor:
+    """The TF-IDF demo predictor of a data set (fitted once per process in the background); waits for the fit."""
     from agnews_core.serving import warmup
 
-    return _wait(warmup.start_tfidf(), "Fitting the TF-IDF demo on the bundled sample…")
+    what = "the bundled sample" if data == "sample" else data
+    return _wait(warmup.start_tfidf(data, store().root), f"Fitting the TF-IDF demo on {what}…")
 
 
 def _wait(pending: Any, message: str) -> Any:
@@ -98,11 +99,14 @@ def load_predictions(sweep_id: str, run_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def sample_headlines() -> list[str]:
-    """Two test headlines per label from the bundled sample, read once."""
+def sample_headlines(data: str = "sample") -> list[str]:
+    """Two test texts per label of a data set (the bundled sample by default), read once per data set."""
+    from agnews_core.data.sources import load_source
     from agnews_core.data.sources import sample_headlines as read_sample_headlines
 
-    return read_sample_headlines(per_label=2)
+    if data == "sample":
+        return read_sample_headlines(per_label=2)
+    return read_sample_headlines(per_label=2, frame=load_source(data, store().root).test)
 
 
 @st.cache_data(show_spinner="Loading the data…", max_entries=2)

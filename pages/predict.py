@@ -4,15 +4,14 @@ import streamlit as st
 
 from agnews_core.modeling.models import ModelLoadError
 from agnews_core.serving.predictor import DEFAULT_VARIANT, MAX_CHARS, TextError, clean_text
-from agnews_core.serving.tfidf_demo import NAME as TFIDF_NAME
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_label
 from agnews_ui.calibration_view import calibrated_confidence, run_temperature
 from agnews_ui.format import pct
 from agnews_ui.pickers import pick_model
-from agnews_ui.predict_view import quick_demo_offer, show_answer
-from agnews_ui.resources import predictor, sample_headlines, tfidf_demo, warm_up
+from agnews_ui.predict_view import pick_demo_data, quick_demo_offer, show_answer
+from agnews_ui.resources import predictor, sample_headlines, store, tfidf_demo, warm_up
 
 page_registry.ensure_app_navigation(__file__)
 
@@ -25,10 +24,11 @@ st.title("Predict")
 ref = pick_model()
 # Both loads run in background threads while the user types: Classify waits only for what is still loading.
 warm_up(ref.sweep_id if ref else None, ref.run_id if ref else None, DEFAULT_VARIANT)
+demo_data = pick_demo_data(store(), ref)
 if ref is None:
-    quick_demo_offer()
+    quick_demo_offer(demo_data)
 
-sample = st.selectbox("Or pick a sample headline", ["", *sample_headlines()], key="predict_sample",
+sample = st.selectbox("Or pick a sample text", ["", *sample_headlines(demo_data)], key="predict_sample",
                       format_func=lambda t: t[:120] + ("…" if len(t) > 120 else "") if t else "(type your own)")
 if sample and st.session_state.get("predict_last_sample") != sample:
     st.session_state[TEXT_KEY] = sample
@@ -42,7 +42,8 @@ with st.form("predict"):
 if submitted:
     try:
         cleaned = clean_text(text)  # before any model: an empty text is answered at once
-        demo = tfidf_demo().predict(text)
+        demo_model = tfidf_demo(demo_data)
+        demo = demo_model.predict(text)
     except TextError as exc:
         st.warning(str(exc), icon=":material/edit:")
         st.stop()
@@ -51,11 +52,11 @@ if submitted:
     model = result = None
     with st.container(key=f"predict_answer_{answer}"):
         if ref is None:
-            show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+            show_answer("TF-IDF demo", demo_model.name, demo, "probabilities_tfidf")
         else:
             tuned, baseline = st.columns(2)
             with baseline:  # drawn first: while the fine-tuned model still loads, TF-IDF has answered already
-                show_answer("TF-IDF demo", TFIDF_NAME, demo, "probabilities_tfidf")
+                show_answer("TF-IDF demo", demo_model.name, demo, "probabilities_tfidf")
             with tuned, st.container(key=f"predict_tuned_{answer}"):
                 try:
                     model = predictor(ref.sweep_id, ref.run_id, DEFAULT_VARIANT,

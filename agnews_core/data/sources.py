@@ -53,9 +53,12 @@ def sample_folder() -> Path:
     return Path(str(resources.files("agnews_core.data") / "sample_data"))
 
 
-def sample_headlines(per_label: int = 2) -> list[str]:
-    """The first per_label test texts of each label in the bundled sample, label by label (to try the model)."""
-    frame = pd.read_parquet(sample_folder() / "test.parquet", columns=["text", "label"])
+def sample_headlines(per_label: int = 2, frame: pd.DataFrame | None = None, max_labels: int = 20) -> list[str]:
+    """The first per_label test texts of each label (of the first max_labels), label by label, to try a model:
+    from `frame` (a data set's test rows) or the bundled sample."""
+    if frame is None:
+        frame = pd.read_parquet(sample_folder() / "test.parquet", columns=["text", "label"])
+    frame = frame[frame["label"] < max_labels]
     return frame.groupby("label").head(per_label).sort_values("label", kind="stable")["text"].tolist()
 
 

@@ -108,9 +108,14 @@ def load_tfidf() -> Any:
     return TfidfPredictor.fit_sample()
 
 
-def start_tfidf() -> Pending:
-    """Start fitting the TF-IDF demo in the background (once per process)."""
-    return LOADER.start(TFIDF_KEY, load_tfidf)
+def start_tfidf(data: str = "sample", root: Path | None = None) -> Pending:
+    """Start fitting the TF-IDF demo of a data set in the background (once per process and data set version)."""
+    if data == "sample":
+        return LOADER.start(TFIDF_KEY, load_tfidf)
+    from agnews_core.serving.tfidf_demo import TfidfPredictor
+
+    return LOADER.start(("tfidf-demo", str(Path(root).resolve()) if root else "", data),
+                        lambda: TfidfPredictor.fit_data(data, root))
 
 
 def model_loader(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant | None) -> Callable[[], Any]:

@@ -167,3 +167,23 @@ def test_a_model_that_cannot_load_leaves_the_tfidf_answer_and_says_why(open_page
     assert metrics(at)["Label"] in LABELS
     (error,) = values(at.error)
     assert error.startswith("This model cannot be used: ")
+
+
+def test_the_demo_follows_a_registered_data_set_and_answers_with_its_labels(open_page, artifacts) -> None:
+    from dataset_fixtures import TICKETS
+
+    from agnews_core.data.columns import ColumnMapping
+    from agnews_core.data.drafts import DraftOptions, draft_from_tables
+    from agnews_core.data.readers import read_path
+    from agnews_core.data.registry import DatasetRegistry
+
+    draft = draft_from_tables(read_path(TICKETS), None, DraftOptions("tickets", ColumnMapping(("body",), "topic")))
+    DatasetRegistry(artifacts).register(draft, drop=False)
+    at = open_page("pages/predict.py")
+    at.selectbox(key="predict_demo_data").select("tickets-v1").run()
+    samples = at.selectbox(key="predict_sample").options
+    assert len(samples) == 7 and any("ticket" in s for s in samples[1:])  # 2 per label of 3, after '(type your own)'
+    assert any("data set tickets-v1" in m for m in values(at.info))  # the quick demo would train on it
+    at = classify(at, "the server is down with a timeout error")
+    assert metrics(at)["Label"] == "outage"
+    assert any("fitted on tickets-v1" in c for c in values(at.caption))

@@ -69,7 +69,8 @@ def test_errors_reads_the_v1_predictions(open_page, v1) -> None:
 def test_predict_answers_with_the_tfidf_demo_beside_the_v1_sweep(open_page, v1) -> None:
     # The fixture kept no weights: no fine-tuned model to choose (the untrained one is listed only beside one).
     at = open_page("pages/predict.py")
-    assert [box.label for box in at.selectbox] == ["Or pick a sample headline"]
+    assert [box.label for box in at.selectbox] == ["Data set", "Or pick a sample text"]
+    assert at.selectbox(key="predict_demo_data").value == "sample"
     assert any(m.startswith("No fine-tuned model yet: answers come from the TF-IDF demo.") for m in values(at.info))
     assert not at.warning and not at.error
 
