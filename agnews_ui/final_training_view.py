@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from agnews_core.serving.snippets import pipeline_snippet
+from agnews_core.serving.snippets import EXAMPLE_HEADLINE, pipeline_snippet
+from agnews_core.store.artifact_store import ArtifactError
 from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
 from agnews_core.sweeps.progress import format_duration
@@ -89,5 +90,13 @@ def render_pipeline_snippet(sweep: SweepRecord, runs: Sequence[RunRecord]) -> No
         return
     run = next((r for r in kept if r.run_id == sweep.best_run_id), kept[0])
     st.subheader("Use this model in your own code")
-    st.caption(f"lr {run.lr_label}'s kept model is a plain transformers folder:")
-    st.code(pipeline_snippet(job_manager().store.model_dir(sweep.sweep_id, run.run_id)), language="python")
+    st.caption(f"lr {run.lr_label}'s kept model is a plain transformers folder; it answers with this data's labels "
+               f"({', '.join(sweep.labels.names[:6])}{', …' if len(sweep.labels.names) > 6 else ''}):")
+    store = job_manager().store
+    example = EXAMPLE_HEADLINE
+    if sweep.dataset_id:  # a text of the user's own data set reads better than a news headline
+        try:
+            example = str(store.load_predictions(sweep.sweep_id, run.run_id)["text"].iloc[-1])
+        except (ArtifactError, IndexError, KeyError):
+            example = EXAMPLE_HEADLINE
+    st.code(pipeline_snippet(store.model_dir(sweep.sweep_id, run.run_id), example), language="python")

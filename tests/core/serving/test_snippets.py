@@ -29,3 +29,9 @@ def test_the_pipeline_snippet_loads_a_kept_run_and_prints_a_label_name(finished_
 
 def test_the_rerun_command_names_the_sweep() -> None:
     assert rerun_command("20261126-143015-a1b2c3") == "python -m agnews_core sweep --from 20261126-143015-a1b2c3"
+
+
+def test_the_snippet_classifies_an_example_of_the_users_own_data() -> None:
+    code = pipeline_snippet("/tmp/model", "  the server\nis down  ")
+    assert "classifier('the server is down')" in code
+    assert "classifier('Stocks rally as oil prices fall')" in pipeline_snippet("/tmp/model", "   ")

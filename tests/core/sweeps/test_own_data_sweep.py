@@ -39,6 +39,10 @@ def test_a_sweep_on_a_registered_data_set_uses_its_labels_throughout(tmp_path) -
     assert frame_labels(frame).names == NAMES and probabilities(frame).shape == (42, 3)
     config_json = json.loads((store.paths.model_dir(record.sweep_id, run.run_id) / "config.json").read_text())
     assert config_json["id2label"] == {"0": "billing", "1": "feature request", "2": "outage"}
+    from transformers import pipeline
+
+    classifier = pipeline("text-classification", model=str(store.paths.model_dir(record.sweep_id, run.run_id)))
+    assert classifier("the server is down")[0]["label"] in NAMES  # transformers.pipeline prints the user's names
 
 
 def test_final_training_of_a_sweep_on_a_data_set_pins_the_version_it_read(tmp_path) -> None:
