@@ -10,8 +10,9 @@ page_registry.ensure_app_navigation(__file__)
 
 st.title("AG News Lab")
 st.write(
-    "Fine-tune a transformer to sort news into **World, Sports, Business and Sci/Tech**, sweep learning "
-    "rates, compare runs and review the model's mistakes."
+    "Fine-tune a transformer text classifier on **AG News** (World, Sports, Business, Sci/Tech) or on **your own "
+    "labelled texts** (any labels: add them on the Data page), sweep learning rates, compare runs and review the "
+    "model's mistakes and the data's wrong labels."
 )
 
 manager = job_manager()
