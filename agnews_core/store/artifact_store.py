@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from agnews_core.store.layout import RUN_FILE as RUN_FILE  # re-exported: live_predict and its tests import it from here
@@ -58,6 +59,19 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:  # e.g. a full disk: leave no half-written file behind
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_npy(path: Path, array: np.ndarray) -> None:
+    """Write a .npy file under a temp name, then rename over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as handle:  # a file handle: np.save given a path would append '.npy' to the temp name
+            np.save(handle, array, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
@@ -124,6 +138,10 @@ class ArtifactStore:
     def save_predictions(self, sweep_id: str, run_id: str, frame: pd.DataFrame) -> None:
         atomic_write_parquet(self.paths.predictions_file(sweep_id, run_id), frame)
 
+    def save_embeddings(self, sweep_id: str, run_id: str, embeddings: np.ndarray) -> None:
+        """A run's embeddings (rows in predictions order), stored as float16."""
+        atomic_write_npy(self.paths.embeddings_file(sweep_id, run_id), np.asarray(embeddings, dtype=np.float16))
+
     def save_tfidf_predictions(self, sweep_id: str, frame: pd.DataFrame) -> None:
         atomic_write_parquet(self.paths.tfidf_predictions_file(sweep_id), frame)
 
@@ -180,6 +198,22 @@ class ArtifactStore:
 
     def load_predictions(self, sweep_id: str, run_id: str) -> pd.DataFrame:
         return _read_predictions(self.paths.predictions_file(sweep_id, run_id), "this run has no predictions")
+
+    def load_embeddings(self, sweep_id: str, run_id: str) -> np.ndarray:
+        """A run's float16 embeddings (n, dim); ArtifactError for a run written before them or a damaged file."""
+        path = self.paths.embeddings_file(sweep_id, run_id)
+        try:
+            embeddings = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise ArtifactError(f"{path} is missing: this run did not store embeddings") from None
+        except (OSError, ValueError, EOFError) as exc:
+            raise ArtifactError(f"{path} is corrupt ({type(exc).__name__}: {exc})") from None
+        if embeddings.ndim != 2:
+            raise ArtifactError(f"{path} is corrupt (expected rows x dimensions, got shape {embeddings.shape})")
+        return embeddings
+
+    def has_embeddings(self, sweep_id: str, run_id: str) -> bool:
+        return self.paths.embeddings_file(sweep_id, run_id).is_file()
 
     def load_tfidf_predictions(self, sweep_id: str) -> pd.DataFrame:
         """The TF-IDF baseline's test predictions; ArtifactError for a sweep older than this file."""

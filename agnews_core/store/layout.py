@@ -9,6 +9,8 @@ The one module that knows the layout of artifacts/:
       sweeps/<sweep id>/runs/<run id>/run.json
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
       sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view
+      sweeps/<sweep id>/runs/<run id>/embeddings.npy   float16 head inputs, rows in predictions order (newer runs)
+      sweeps/<sweep id>/runs/<run id>/map.parquet      the error map's 2-D layout, computed on first view
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
       datasets/<data set id>/manifest.json, train.parquet, test.parquet   registered data sets (agnews_core.data.registry)
       verdicts/<data source>.jsonl    analysts' verdicts on gold labels (agnews_core.review.verdicts)
@@ -27,6 +29,7 @@ SWEEPS_DIR, RUNS_DIR, MODEL_DIR = "sweeps", "runs", "model"
 SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.parquet"
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
 TFIDF_PREDICTIONS_FILE, LABEL_REVIEW_FILE = "tfidf_predictions.parquet", "label_review.parquet"
+EMBEDDINGS_FILE, MAP_FILE = "embeddings.npy", "map.parquet"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -71,6 +74,12 @@ class ArtifactPaths:
 
     def label_review_file(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / LABEL_REVIEW_FILE
+
+    def embeddings_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / EMBEDDINGS_FILE
+
+    def map_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / MAP_FILE
 
     def model_dir(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / MODEL_DIR

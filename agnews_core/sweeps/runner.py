@@ -266,16 +266,19 @@ class SweepRunner:
     def _evaluate_and_save(self, i: int, spec: RunSpec, loaded, splits: DataSplits,  # noqa: ANN001
                            precision: str) -> None:
         self._progress("evaluating", f"Evaluating lr {format_lr(spec.learning_rate)}", i, spec.learning_rate)
-        frames, metrics = [], {}
+        frames, metrics, embeddings = [], {}, []
         for split, frame in (("validation", splits.validation), ("test", splits.test)):
             table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
-                                          max_length=self.config.max_length, precision=precision)
+                                          max_length=self.config.max_length, precision=precision, embeddings=True)
             self._measured_inference(table.examples_per_second, len(table.probabilities))
             metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted, splits.labels)
             frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split,
                                             splits.labels))
+            embeddings.append(table.embeddings)
+        import numpy as np
         import pandas as pd
 
+        self.store.save_embeddings(self.sweep.sweep_id, spec.run_id, np.concatenate(embeddings))  # the error map's
         self.store.save_predictions(self.sweep.sweep_id, spec.run_id, pd.concat(frames, ignore_index=True))
         saved = self._maybe_save_model(i, spec, loaded, splits.validation)
         self._save_run(i, status=RunState.DONE, validation=metrics["validation"], test=metrics["test"],

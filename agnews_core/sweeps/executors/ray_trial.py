@@ -179,6 +179,7 @@ def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: A
                         precision: str) -> dict[str, Any]:
     """Validation and test metrics (scored in the run's precision), predictions and (unless keep_models is 'none')
     the model, written out."""
+    import numpy as np
     import pandas as pd
 
     from agnews_core.modeling.batch_predict import predict_probabilities, predictions_frame
@@ -186,10 +187,11 @@ def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: A
     from agnews_core.modeling.models import save_model
     from agnews_core.store.artifact_store import ArtifactStore
 
-    frames, metrics, rates = [], {}, []
+    frames, metrics, rates, embeddings = [], {}, [], []
     for split, frame in (("validation", splits.validation), ("test", splits.test)):
         table = predict_probabilities(loaded.model, loaded.tokenizer, frame["text"].tolist(),
-                                      max_length=context.config.max_length, precision=precision)
+                                      max_length=context.config.max_length, precision=precision, embeddings=True)
+        embeddings.append(table.embeddings)
         rates.append((table.examples_per_second, len(table.probabilities)))
         metrics[split] = compute_metrics(frame["label"].to_numpy(), table.predicted, splits.labels).to_dict()
         frames.append(predictions_frame(frame["text"].tolist(), frame["label"].tolist(), table, split, splits.labels))
@@ -198,6 +200,7 @@ def _evaluate_and_write(spec: Any, context: TrialContext, splits: Any, loaded: A
     with tempfile.TemporaryDirectory(prefix="agnews-trial-") as scratch:
         # Write under a scratch store first, then move or upload: a reader never sees a half-written file.
         store = ArtifactStore(context.artifacts_root if not context.storage_path else scratch)
+        store.save_embeddings(context.sweep_id, spec.run_id, np.concatenate(embeddings))
         store.save_predictions(context.sweep_id, spec.run_id, predictions)
         if keep:
             store.save_model_atomically(context.sweep_id, spec.run_id, lambda folder: save_model(loaded, folder))

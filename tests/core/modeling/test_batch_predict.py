@@ -89,3 +89,38 @@ def test_fp16_on_a_cpu_scores_in_fp32(tiny) -> None:
     fp32 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3).probabilities
     fp16 = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3, precision="fp16").probabilities
     np.testing.assert_array_equal(fp16, fp32)
+
+
+def test_embeddings_are_the_pooled_cls_output_in_row_order(tiny) -> None:
+    import torch
+
+    table = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3, embeddings=True)
+    assert table.embeddings is not None
+    assert table.embeddings.shape == (len(TEXTS), tiny.model.config.hidden_size)
+    assert table.embeddings.dtype == np.float16
+    for i in (0, 4):  # a long and a short text, scored in different length-sorted batches
+        batch = tiny.tokenizer([TEXTS[i]], return_tensors="pt")
+        with torch.inference_mode():
+            pooled = tiny.model.bert(**batch).pooler_output[0].numpy()
+        np.testing.assert_allclose(table.embeddings[i].astype(np.float32), pooled, atol=2e-3)
+    plain = predict_probabilities(tiny.model, tiny.tokenizer, TEXTS, batch_size=3)
+    assert plain.embeddings is None
+    np.testing.assert_allclose(plain.probabilities, table.probabilities, atol=1e-6)
+    assert not tiny.model.classifier._forward_pre_hooks  # the hook is removed afterwards
+
+
+def test_distilbert_embeddings_are_its_pre_classifier_output(tmp_path) -> None:
+    import torch
+    from distilbert_folder import build_tiny_distilbert
+
+    from agnews_core.modeling.models import load_saved
+
+    loaded = load_saved(build_tiny_distilbert(tmp_path))
+    table = predict_probabilities(loaded.model, loaded.tokenizer, TEXTS[:3], embeddings=True)
+    batch = loaded.tokenizer([TEXTS[1]], return_tensors="pt")
+    loaded.model.eval()
+    with torch.inference_mode():
+        cls = loaded.model.distilbert(**batch).last_hidden_state[:, 0]
+        expected = torch.relu(loaded.model.pre_classifier(cls))[0].numpy()
+    assert table.embeddings.shape == (3, loaded.model.config.dim)
+    np.testing.assert_allclose(table.embeddings[1].astype(np.float32), expected, atol=2e-3)

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -159,6 +160,21 @@ def test_predictions_round_trip_and_corruption(store: ArtifactStore) -> None:
         store.load_predictions("s1", "r1")
     with pytest.raises(ArtifactError, match="is missing: this run has no predictions"):
         store.load_predictions("s1", "r2")
+
+
+def test_embeddings_round_trip_as_float16_and_corruption(store: ArtifactStore) -> None:
+    assert not store.has_embeddings("s1", "r1")
+    store.save_embeddings("s1", "r1", np.arange(12, dtype=np.float32).reshape(3, 4) / 8)
+    loaded = store.load_embeddings("s1", "r1")
+    assert store.has_embeddings("s1", "r1") and loaded.dtype == np.float16 and loaded.shape == (3, 4)
+    np.testing.assert_array_equal(loaded, np.arange(12).reshape(3, 4) / 8)
+    assert [p.name for p in store.run_dir("s1", "r1").iterdir()] == ["embeddings.npy"]  # no temp file left
+    path = store.paths.embeddings_file("s1", "r1")
+    path.write_bytes(path.read_bytes()[:20])
+    with pytest.raises(ArtifactError, match="embeddings.npy is corrupt"):
+        store.load_embeddings("s1", "r1")
+    with pytest.raises(ArtifactError, match="is missing: this run did not store embeddings"):
+        store.load_embeddings("s1", "r2")
 
 
 def test_delete_model_and_has_model(store: ArtifactStore) -> None:

@@ -74,6 +74,18 @@ def test_finished_runs_have_curves_metrics_and_predictions(finished_sweep) -> No
         assert accuracy == pytest.approx(run.test.accuracy)
 
 
+def test_finished_runs_store_float16_embeddings_in_predictions_order(finished_sweep) -> None:
+    store, record = finished_sweep
+    for run_id in record.run_ids:
+        embeddings = store.load_embeddings(record.sweep_id, run_id)
+        predictions = store.load_predictions(record.sweep_id, run_id)
+        assert embeddings.dtype == "float16"
+        assert embeddings.shape == (len(predictions), 32)  # the tiny BERT's hidden size
+        assert predictions["split"].tolist() == ["validation"] * 100 + ["test"] * 120
+    assert (store.load_embeddings(record.sweep_id, record.run_ids[0]) !=
+            store.load_embeddings(record.sweep_id, record.run_ids[1])).any()  # each run's own model
+
+
 def test_finished_sweep_records_best_run_baselines_and_throughput(finished_sweep) -> None:
     store, record = finished_sweep
     runs, _ = store.load_runs(record)
