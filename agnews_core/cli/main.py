@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 
 from agnews_core.cli.data_commands import add_data_parser, run_data
+from agnews_core.cli.suspects_command import add_suspects_parser, run_suspects
 from agnews_core.config.fields import FieldInfo, limits_text
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.modeling.models import ModelLoadError
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run (fp32, int8 or bf16)")
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     add_data_parser(commands, f"artifacts folder (default {default_root()})")
+    add_suspects_parser(commands, f"artifacts folder (default {default_root()})")
     return parser
 
 
@@ -94,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cluster(args.ray_address)
         if args.command == "data":
             return run_data(args, store)
+        if args.command == "suspects":
+            return run_suspects(args, store)
         return _predict(parser, args, store)
     except (ArtifactError, ValueError, ModelLoadError) as exc:  # e.g. --run names a run that kept no weights
         print(f"error: {exc}", file=sys.stderr)

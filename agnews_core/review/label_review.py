@@ -18,11 +18,14 @@ from filelock import FileLock
 from agnews_core.labels import AG_NEWS, LabelSet
 from agnews_core.modeling.prediction_frames import frame_labels, probability_columns
 from agnews_core.review.suspects import (
+    RANKED_BY,
+    RUN_OWN,
     TRAIN_SPLIT,
-    cross_validated_probabilities,
+    TrainRanking,
     probability_matrix,
     rank_label_issues,
     smart_tags,
+    train_probabilities,
 )
 from agnews_core.store.artifact_store import ArtifactStore, atomic_write_parquet
 from agnews_core.store.records import SweepRecord
@@ -34,7 +37,7 @@ logger = logging.getLogger(__name__)
 # cleanlab's own flags (kept in 'cleanlab_flag') reached 0.55 / 0.89: twice the rows to read for 25 % more flips
 # (bench/label_noise.py, bench/README.md section 6).
 SUSPECT_SHARE = 0.04
-REVIEW_COLUMNS = ("label_quality", "suspect_rank", "cleanlab_flag", "suspected", "text_key")
+REVIEW_COLUMNS = ("label_quality", "suspect_rank", "cleanlab_flag", "suspected", "text_key", "ranked_by")
 LOCK_TIMEOUT_S = 900.0  # one review of 57k training rows takes about 45 CPU-s; a busy machine may triple that
 SPLIT_ORDER = ("test", "validation", TRAIN_SPLIT)
 
@@ -74,9 +77,11 @@ def training_rows(sweep: SweepRecord, artifacts_root: Path | None = None) -> pd.
     return make_splits(load_source(sweep.dataset_id or sweep_source(sweep), artifacts_root), sweep.config).train
 
 
-def train_predictions(train: pd.DataFrame, seed: int, labels: LabelSet = AG_NEWS) -> pd.DataFrame:
-    """Training rows as a predictions frame, with TF-IDF cross-validated probabilities."""
-    probabilities = cross_validated_probabilities(train["text"], train["label"].to_numpy(), seed, width=labels.size)
+def train_predictions(train: pd.DataFrame, seed: int, labels: LabelSet = AG_NEWS,
+                      method: TrainRanking = TrainRanking.COMBINED) -> pd.DataFrame:
+    """Training rows as a predictions frame, with out-of-sample probabilities (TF-IDF and sentence embeddings,
+    cross-validated, by default) and the method in `ranked_by`."""
+    probabilities, used = train_probabilities(train["text"], train["label"].to_numpy(), seed, labels.size, method)
     frame = pd.DataFrame({
         "split": TRAIN_SPLIT,
         "text": train["text"].astype(str).to_numpy(),
@@ -86,6 +91,7 @@ def train_predictions(train: pd.DataFrame, seed: int, labels: LabelSet = AG_NEWS
     })
     for column, values in zip(probability_columns(labels), probabilities.T, strict=True):
         frame[column] = values.astype("float32")
+    frame["ranked_by"] = RANKED_BY[used]
     return frame
 
 
@@ -96,6 +102,7 @@ def review_rows(predictions: pd.DataFrame, train: pd.DataFrame | None, seed: int
     if train is not None and len(train):
         frames.append(train_predictions(train, seed, labels))
     rows = pd.concat(frames, ignore_index=True)
+    rows["ranked_by"] = rows["ranked_by"].fillna(RUN_OWN) if "ranked_by" in rows.columns else RUN_OWN
     issues = rank_label_issues(rows[["split", "text", "label"]], probability_matrix(rows), labels).rows
     rows["position"] = rows.groupby("split", sort=False).cumcount()
     scored = issues[["split", "position", "text_key", "quality", "suspected"]].rename(

@@ -77,6 +77,9 @@ def test_a_run_review_scores_test_validation_and_the_sweeps_training_rows(copied
     train = review.rows[review.rows["split"] == "train"]
     assert set(train["text"]) == set(training_rows(record)["text"])
     assert np.allclose(train[list(PROBABILITY_COLUMNS)].sum(axis=1), 1.0, atol=1e-4)
+    ranked_by = review.rows.groupby("split")["ranked_by"].unique().to_dict()
+    assert list(ranked_by["train"]) == ["TF-IDF and MiniLM sentence embeddings, cross-validated and averaged"]
+    assert list(ranked_by["test"]) == list(ranked_by["validation"]) == ["the run's own probabilities (rows it never trained on)"]
     for split, size in counts.items():
         assert review.suspects(split) == math.ceil(SUSPECT_SHARE * size)
         assert sum(review.suspects_per_class(split).values()) == review.suspects(split)

