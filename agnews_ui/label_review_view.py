@@ -23,7 +23,7 @@ SPLIT_KEY, SUSPECTS_KEY, TAG_KEY, ONLY_ERRORS_KEY = "errors_split", "errors_susp
 APPLIED_KEY = "errors_review_params"
 SPLITS = ("test", "validation", TRAIN_SPLIT)
 SPLIT_LABELS = {"test": "test", "validation": "validation",
-                TRAIN_SPLIT: "train (TF-IDF cross-validated probabilities)"}
+                TRAIN_SPLIT: "train (cross-validated: TF-IDF and sentence embeddings)"}
 TAGS = {"": "any", "confidently_wrong": "confidently wrong (≥ 90 %)", "almost_correct": "almost correct (gold 2nd)",
         "uncertain": "uncertain (top two within 10 points)"}
 SUSPECT_HELP = (f"Suspects are the {SUSPECT_SHARE:.0%} of this split's rows whose gold label cleanlab scores lowest "

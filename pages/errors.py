@@ -63,8 +63,9 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
     pair = f"true {true_name}, predicted {predicted_name}"
     st.markdown(f"**{len(matches):,} {what} rows** of {total_split:,} {split} rows ({pair}; lr {run.lr_label})")
     if suspects_only:
+        ranked_by = ", ".join(sorted(set(matches["ranked_by"].dropna()))) if "ranked_by" in matches else ""
         st.caption("Most suspicious first (lowest label quality); sorting by confidence applies without the suspect "
-                   "filter.")
+                   "filter." + (f" Ranked by {ranked_by}." if ranked_by else ""))
     if matches.empty:
         st.info("No rows match these filters. Choose 'any' for a label or clear the search.",
                 icon=":material/filter_alt_off:")

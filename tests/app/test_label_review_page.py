@@ -37,12 +37,13 @@ def test_a_suspects_link_opens_that_class_most_suspicious_first(open_page, finis
     assert set(table["true label"]) == {LABELS[true_id]}
     assert "label quality" in table.columns and "verdict" in table.columns
     assert at.query_params["suspects"] == "1"
+    assert any("Ranked by the run's own probabilities" in c for c in values(at.caption))
 
 
 def test_training_rows_are_offered_with_their_cross_validated_probabilities(open_page, finished, review) -> None:
     at = open_page(ERRORS)
     box = at.selectbox(key="errors_split")
-    assert "train (TF-IDF cross-validated probabilities)" in box.options
+    assert "train (cross-validated: TF-IDF and sentence embeddings)" in box.options
     box.select("train").run()
     train = review.rows[review.rows["split"] == "train"]
     wrong = train[train["label"] != train["predicted"]]

@@ -52,7 +52,7 @@ def test_a_verdict_recorded_on_a_training_row_shows_in_its_row(app, train_errors
     app.open(train_errors_path)
     expect(app.heading("Errors")).to_be_visible()
     expect(app.page.get_by_role("combobox", name="Rows", exact=True)).to_have_value(
-        "train (TF-IDF cross-validated probabilities)")
+        "train (cross-validated: TF-IDF and sentence embeddings)")
     expect(app.main().get_by_text(re.compile(r"misclassified rows\*?\*? of [\d,]+ train rows|of [\d,]+ train rows")))\
         .to_be_visible()
     select_first_row(app)
