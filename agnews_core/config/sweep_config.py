@@ -41,6 +41,14 @@ class Corrections(StrEnum):
     APPLY = "apply"
 
 
+class CorrectionPolicy(StrEnum):
+    """Which verdict counts on a row that several reviewers judged (agnews_core.review.policies applies it)."""
+
+    LATEST = "latest"  # the most recent verdict of any reviewer: one verdict per row, as before reviewers counted
+    MAJORITY = "majority"  # the most common verdict; a tie corrects nothing
+    UNANIMOUS = "unanimous"  # only rows where every reviewer gave the same verdict
+
+
 class ConfigError(ValueError):
     """A SweepConfig that breaks its fields' rules; `errors` holds one message per wrong field."""
 
@@ -176,6 +184,14 @@ class SweepConfig:
              "Test rows never change.",
         choices=(Choice(Corrections.IGNORE, "ignore verdicts (train on the data as it is)"),
                  Choice(Corrections.APPLY, "apply verdicts to train and validation rows")))
+    # latest by default: sweeps recorded before reviewers counted read as they ran
+    verdict_policy: CorrectionPolicy = meta(
+        CorrectionPolicy.LATEST, label="Verdict policy",
+        help="When several reviewers judged a row, which verdict is applied (with Label corrections = apply). "
+             "A row judged by one reviewer counts as agreed.",
+        choices=(Choice(CorrectionPolicy.LATEST, "latest: the most recent verdict of any reviewer"),
+                 Choice(CorrectionPolicy.MAJORITY, "majority: the most common verdict (a tie corrects nothing)"),
+                 Choice(CorrectionPolicy.UNANIMOUS, "unanimous: only rows where every reviewer agrees")))
     validation_fraction: float = meta(0.2, minimum=0, maximum=1, open_min=True, open_max=True)  # the notebook's 20 %
     precision: Precision = meta(
         Precision.AUTO, label="Precision", help="auto: bf16 on CPUs with AVX512-BF16 or AMX and on GPUs, else fp32.",
@@ -232,6 +248,7 @@ class SweepConfig:
             raise ConfigError(errors)
         object.__setattr__(self, "keep_models", KeepModels(self.keep_models))
         object.__setattr__(self, "corrections", Corrections(self.corrections))
+        object.__setattr__(self, "verdict_policy", CorrectionPolicy(self.verdict_policy))
         object.__setattr__(self, "precision", Precision(self.precision))
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,5 +1,10 @@
 """The verdict store: analysts' judgements on gold labels, one append-only file per data source.
 
+Every reviewer keeps one current verdict per row (the empty name is one reviewer, shown as "anonymous"); a
+policy (agnews_core.review.policies) turns a row's verdicts into the one a sweep applies. Lines written before
+reviewers counted carry no "scope": such a record replaced the row's verdict whoever gave it, and such a delete
+cleared the row, so they are read that way.
+
 Verdicts cannot be re-created, so every change is one JSON line appended and fsynced under a lock that
 holds across threads and processes; a write killed half-way leaves a torn last line that reading skips,
 and the next append starts on a fresh line. Bulk changes (an import) rewrite the file atomically.
@@ -24,6 +29,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from agnews_core.config.sweep_config import CorrectionPolicy
 from agnews_core.labels import MAX_CLASSES
 from agnews_core.text_keys import text_key as key_of
 
@@ -31,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_S = 30.0  # an append takes milliseconds; 30 s without the lock means a stuck holder, not a queue
 _RECORD, _DELETE = "record", "delete"
+_SCOPE = {"scope": "reviewer"}  # marks a line that concerns its reviewer's verdict only
+ANONYMOUS = "anonymous"  # how the empty reviewer name is shown
 
 
 class VerdictKind(StrEnum):
@@ -51,6 +59,11 @@ def _label_id(value: Any, what: str) -> int:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def reviewer_name(reviewer: str) -> str:
+    """A reviewer as shown: the name, or 'anonymous' for the empty one."""
+    return reviewer or ANONYMOUS
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Verdict:
         except ValueError:
             raise ValueError(f"verdict kind must be one of {', '.join(VerdictKind)}, got {self.kind!r}") from None
         object.__setattr__(self, "label", _label_id(self.label, "gold label"))
+        object.__setattr__(self, "reviewer", str(self.reviewer).strip())  # ' ana' and 'ana' are one reviewer
         if self.kind is VerdictKind.RELABEL:
             object.__setattr__(self, "new_label", _label_id(self.new_label, "a relabel verdict's new label"))
             if self.new_label == self.label:
@@ -97,10 +111,20 @@ class Verdict:
 
 @dataclass(frozen=True)
 class StoreContents:
-    """The latest verdict per text_key, and how many lines could not be read (a torn last write)."""
+    """Every reviewer's current verdict per text_key, and how many lines could not be read (a torn last write)."""
 
-    verdicts: dict[str, Verdict]
+    rows: dict[str, list[Verdict]]  # text_key -> one verdict per reviewer, in the order they were recorded
     unreadable_lines: int
+
+    @property
+    def verdicts(self) -> dict[str, Verdict]:
+        """The latest verdict per text_key, whoever gave it."""
+        return {key: verdicts[-1] for key, verdicts in self.rows.items()}
+
+    def all(self) -> list[Verdict]:
+        """Every current verdict of every reviewer, newest first."""
+        return sorted((v for verdicts in self.rows.values() for v in verdicts), key=lambda v: v.recorded_at,
+                      reverse=True)
 
 
 def source_slug(source: str) -> str:
@@ -138,21 +162,23 @@ class VerdictStore:
             yield
 
     def record(self, verdict: Verdict) -> Verdict:
-        """Store verdict; it replaces any earlier verdict on the same text."""
+        """Store verdict; it replaces its reviewer's earlier verdict on the same text, and no one else's."""
         with self._locked():
-            self._append({"op": _RECORD, **verdict.to_json()})
+            self._append({"op": _RECORD, **_SCOPE, **verdict.to_json()})
         return verdict
 
-    def delete(self, text_key: str) -> bool:
-        """Forget the verdict on text_key; False when there was none."""
+    def delete(self, text_key: str, reviewer: str | None = None) -> bool:
+        """Forget reviewer's verdict on text_key (reviewer None: every reviewer's); False when there was none."""
         with self._locked():
-            if text_key not in self._read().verdicts:
+            found = self._read().rows.get(text_key, [])
+            if not any(reviewer is None or v.reviewer == reviewer.strip() for v in found):
                 return False
-            self._append({"op": _DELETE, "text_key": text_key, "recorded_at": _now()})
+            scope = {} if reviewer is None else {**_SCOPE, "reviewer": reviewer.strip()}
+            self._append({"op": _DELETE, **scope, "text_key": text_key, "recorded_at": _now()})
         return True
 
     def read(self) -> StoreContents:
-        """Latest verdict per text_key (later lines win), skipping unreadable lines."""
+        """Every reviewer's current verdict per text_key (later lines win), skipping unreadable lines."""
         if not self.path.exists():
             return StoreContents({}, 0)  # a reader creates no folder and no lock file
         try:
@@ -161,25 +187,39 @@ class VerdictStore:
         except OSError:  # a read-only artifacts folder: no lock file, and no writer either
             return self._read()
 
-    def verdicts(self) -> dict[str, Verdict]:
-        """Latest verdict per text_key."""
-        return self.read().verdicts
+    def by_row(self) -> dict[str, list[Verdict]]:
+        """text_key -> every reviewer's current verdict on it, in the order they were recorded."""
+        return self.read().rows
+
+    def verdicts(self, policy: CorrectionPolicy | str = CorrectionPolicy.LATEST) -> dict[str, Verdict]:
+        """text_key -> the one verdict policy resolves it to (latest, the default: the last one recorded).
+
+        Rows whose reviewers come to no verdict under policy (a tie, a disagreement) are left out.
+        """
+        from agnews_core.review.policies import resolve_rows
+
+        return resolve_rows(self.by_row(), policy)
 
     def list(self) -> list[Verdict]:
-        """Every current verdict, newest first."""
-        return sorted(self.verdicts().values(), key=lambda v: v.recorded_at, reverse=True)
+        """Every current verdict of every reviewer, newest first."""
+        return self.read().all()
 
-    def get(self, text_key: str) -> Verdict | None:
-        """The current verdict on text_key, if any."""
-        return self.verdicts().get(text_key)
+    def get(self, text_key: str, reviewer: str | None = None) -> Verdict | None:
+        """reviewer's current verdict on text_key (reviewer None: the latest of anyone's), if any."""
+        found = self.by_row().get(text_key, [])
+        if reviewer is None:
+            return found[-1] if found else None
+        return next((v for v in found if v.reviewer == reviewer.strip()), None)
 
     def record_all(self, verdicts: Iterable[Verdict]) -> int:
-        """Store many verdicts at once: all of them or, if the process dies, none (atomic rewrite)."""
+        """Store many verdicts at once, each replacing its reviewer's on its text: all of them or, if the process
+        dies, none (atomic rewrite)."""
         new = list(verdicts)
         with self._locked():
-            merged = self._read().verdicts
-            merged.update({v.text_key: v for v in new})
-            self._rewrite(merged.values())
+            rows = {key: {v.reviewer: v for v in found} for key, found in self._read().rows.items()}
+            for verdict in new:
+                _put(rows.setdefault(verdict.text_key, {}), verdict)
+            self._rewrite(v for row in rows.values() for v in row.values())
         return len(new)
 
     def _append(self, entry: dict[str, Any]) -> None:
@@ -198,7 +238,7 @@ class VerdictStore:
             _fsync_dir(self.path.parent)
 
     def _rewrite(self, verdicts: Iterable[Verdict]) -> None:
-        lines = [json.dumps({"op": _RECORD, **v.to_json()}, ensure_ascii=False) + "\n" for v in verdicts]
+        lines = [json.dumps({"op": _RECORD, **_SCOPE, **v.to_json()}, ensure_ascii=False) + "\n" for v in verdicts]
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -214,22 +254,35 @@ class VerdictStore:
     def _read(self) -> StoreContents:
         if not self.path.exists():
             return StoreContents({}, 0)
-        current: dict[str, Verdict] = {}
+        current: dict[str, dict[str, Verdict]] = {}  # text_key -> reviewer -> verdict, in recording order
         unreadable = 0
         for number, raw in enumerate(self.path.read_bytes().split(b"\n"), start=1):
             if not raw.strip():
                 continue
             try:
                 entry = json.loads(raw)
+                scoped = entry.get("scope") == _SCOPE["scope"]
                 if entry.get("op") == _DELETE:
-                    current.pop(str(entry["text_key"]), None)
+                    key = str(entry["text_key"])
+                    if scoped and key in current:
+                        current[key].pop(str(entry["reviewer"]).strip(), None)
+                    if not scoped or not current.get(key):
+                        current.pop(key, None)
                 else:
                     verdict = Verdict.from_json(entry)
-                    current[verdict.text_key] = verdict
+                    if not scoped:  # written before reviewers counted: it replaced the row's verdict
+                        current.pop(verdict.text_key, None)
+                    _put(current.setdefault(verdict.text_key, {}), verdict)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 unreadable += 1
                 logger.warning("skipped unreadable line %d of %s (%s)", number, self.path, exc)
-        return StoreContents(current, unreadable)
+        return StoreContents({key: list(row.values()) for key, row in current.items()}, unreadable)
+
+
+def _put(row: dict[str, Verdict], verdict: Verdict) -> None:
+    """verdict as its reviewer's on row, moved last: a row's verdicts stay in the order they were recorded."""
+    row.pop(verdict.reviewer, None)
+    row[verdict.reviewer] = verdict
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -196,7 +196,8 @@ class SweepRunner:
         if self.config.corrections == Corrections.APPLY:
             from agnews_core.review.verdicts import VerdictStore
 
-            splits, counts = correct_splits(splits, VerdictStore(self.store.root, source).verdicts())
+            splits, counts = correct_splits(splits, VerdictStore(self.store.root, source).by_row(),
+                                            self.config.verdict_policy)
             logger.info("sweep %s: %s", self.sweep.sweep_id, counts.describe())
         self._save_sweep(data_description=splits.description, data_source=source, corrections=counts,
                          environment=sweep_environment(self.config, splits), label_names=splits.labels.names,

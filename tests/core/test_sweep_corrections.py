@@ -59,6 +59,24 @@ def test_a_sweep_applies_the_sources_verdicts_and_records_how_many(store) -> Non
     assert (tested["split"] == "test").sum() == config.test_size  # the test rows are never touched
 
 
+def test_a_unanimous_sweep_applies_only_the_rows_its_reviewers_agree_on(store) -> None:
+    config = small_config(corrections="apply", verdict_policy="unanimous")
+    train = make_splits(load_source("sample"), config).train
+    agreed, disputed = train.iloc[0], train.iloc[1]
+    VerdictStore(store.root, "sample").record_all([
+        *(Verdict(agreed["text"], int(agreed["label"]), VerdictKind.REMOVE, reviewer=name) for name in ("ana", "bob")),
+        Verdict(disputed["text"], int(disputed["label"]), VerdictKind.KEEP, reviewer="bob"),
+        Verdict(disputed["text"], int(disputed["label"]), VerdictKind.REMOVE, reviewer="ana"),
+    ])
+    record = run_sweep(store, config)
+    assert record.status == "done", record.error
+    assert record.corrections == CorrectionCounts(removed_train=1, verdicts=1)  # the disputed row is left alone
+    assert store.load_sweep(record.sweep_id).config.verdict_policy == "unanimous"  # recorded with the sweep
+    latest = correct_splits(make_splits(load_source("sample"), config),
+                            VerdictStore(store.root, "sample").by_row(), "latest")[1]
+    assert latest == CorrectionCounts(removed_train=2, verdicts=2)  # the latest policy follows ana's later removal
+
+
 def test_a_sweep_that_ignores_verdicts_records_none(store) -> None:
     config = small_config()
     VerdictStore(store.root, "sample").record_all(verdicts_on(make_splits(load_source("sample"), config)))

@@ -157,7 +157,7 @@ def test_no_command_exits_2() -> None:
     [
         ([], ["sweep", "final", "cluster", "runs", "predict", "--help"]),
         (["sweep"], ["--lrs", "--model", "--data", "--train-size", "--eval-size", "--test-size", "--epochs",
-                     "--batch-size", "--seed", "--keep-models", "--corrections", "--precision", "--report-to", "--lr-range", "--range-trials",
+                     "--batch-size", "--seed", "--keep-models", "--corrections", "--verdict-policy", "--precision", "--report-to", "--lr-range", "--range-trials",
                      "--executor", "--ray-address", "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
                      "--ray-storage", "--early-stopping", "--grace-evals", "--name", "--from", "--artifacts", "--help"]),
         (["cluster"], ["--ray-address", "--help"]),

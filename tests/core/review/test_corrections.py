@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from agnews_core.review.corrections import apply_verdicts, corrected_labels
+from agnews_core.review.policies import CorrectionPolicy
 from agnews_core.review.verdicts import Verdict
 from agnews_core.store.records import CorrectionCounts
 
@@ -61,3 +62,24 @@ def test_corrected_test_labels_are_a_separate_figure() -> None:
     untouched = corrected_labels(test, [])
     assert not untouched.changed and untouched.accuracy == 0.5
     assert corrected_labels(test.drop(columns="predicted"), VERDICTS).accuracy is None
+
+
+def test_the_policy_decides_rows_that_reviewers_judged_differently() -> None:
+    # "Oil rises": ana and bob say Sci/Tech, carl says remove. "Chip ships": ana says remove, bob says keep.
+    verdicts = [Verdict(text="Oil rises", label=2, kind="relabel", new_label=3, reviewer="ana"),
+                Verdict(text="Chip ships", label=3, kind="remove", reviewer="ana"),
+                Verdict(text="Oil rises", label=2, kind="relabel", new_label=3, reviewer="bob"),
+                Verdict(text="Chip ships", label=3, kind="keep", reviewer="bob"),
+                Verdict(text="Oil rises", label=2, kind="remove", reviewer="carl"),
+                Verdict(text="Goal!", label=1, kind="remove", reviewer="carl")]  # one reviewer: agreed
+    latest = apply_verdicts(TRAIN, VALIDATION, verdicts, "latest")[0]
+    assert latest["text"].tolist() == ["Chip ships", "Summit ends"]  # carl's removals, bob's keep
+    majority = apply_verdicts(TRAIN, VALIDATION, verdicts, CorrectionPolicy.MAJORITY)[0]
+    assert majority["text"].tolist() == ["Oil rises", "Chip ships", "Summit ends", "Oil rises"]  # a tie keeps Chip
+    assert majority["label"].tolist() == [3, 3, 0, 3]
+    unanimous = apply_verdicts(TRAIN, VALIDATION, verdicts, CorrectionPolicy.UNANIMOUS)[0]
+    assert unanimous["text"].tolist() == ["Oil rises", "Chip ships", "Summit ends", "Oil rises"]
+    assert unanimous["label"].tolist() == TRAIN["label"].tolist()[:4]  # only Goal!'s one-reviewer removal applied
+    by_store = {Verdict(text="Oil rises", label=2, kind="keep").text_key: verdicts[0:5:2]}  # a store's by_row()
+    assert corrected_labels(TRAIN, by_store, "majority").relabeled == 2
+    assert not corrected_labels(TRAIN, by_store, "unanimous").changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -158,3 +159,55 @@ def test_reading_an_empty_store_creates_no_folder_or_lock_file(tmp_path) -> None
     store = VerdictStore(tmp_path / "root", "sample")
     assert store.verdicts() == {} and store.list() == []
     assert not (tmp_path / "root").exists()
+
+
+def test_each_reviewer_keeps_one_current_verdict_per_row(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, SOURCE)
+    ana = store.record(Verdict(text="Oil rises", label=2, kind="relabel", new_label=3, reviewer="ana"))
+    bob = store.record(Verdict(text="Oil rises", label=2, kind="remove", reviewer=" bob "))
+    anonymous = store.record(Verdict(text="Oil rises", label=2, kind="keep"))
+    key = ana.text_key
+    assert store.by_row() == {key: [ana, bob, anonymous]} and bob.reviewer == "bob"
+    assert store.get(key) == anonymous and store.get(key, "bob") == bob  # latest of anyone, or one reviewer's
+    assert store.verdicts() == {key: anonymous}  # the default policy: the latest
+    assert store.verdicts("unanimous") == {} and store.verdicts("majority") == {}  # three different verdicts
+
+    again = store.record(Verdict(text="Oil rises", label=2, kind="remove", note="not news", reviewer="ana"))
+    assert store.by_row()[key] == [bob, anonymous, again]  # ana's replaced, nobody else's
+    assert store.verdicts("majority") == {key: again}
+    assert len(store.list()) == 3
+
+    assert store.delete(key, reviewer="bob") is True and store.delete(key, reviewer="bob") is False
+    assert store.by_row()[key] == [anonymous, again]
+    assert store.delete(key, reviewer="") is True  # the anonymous reviewer's only
+    assert VerdictStore(tmp_path, SOURCE).by_row() == {key: [again]}  # persisted
+    store.record(bob)
+    assert store.delete(key) is True and store.by_row() == {}  # no reviewer named: the whole row
+
+
+def test_a_file_written_before_reviewers_counted_reads_as_before(tmp_path: Path) -> None:
+    # The old store replaced a row's verdict whoever gave it, and a delete cleared the row.
+    path = tmp_path / "verdicts" / "sample.jsonl"
+    path.parent.mkdir()
+    old = [Verdict(text="Oil rises", label=2, kind="keep", reviewer="ana"),
+           Verdict(text="Oil rises", label=2, kind="remove", reviewer="bob"),
+           Verdict(text="Goal!", label=1, kind="remove", reviewer="ana")]
+    lines = [json.dumps({"op": "record", **v.to_json()}) for v in old]
+    lines.append(json.dumps({"op": "delete", "text_key": text_key("Goal!"), "recorded_at": "2026-11-26T12:00:00"}))
+    path.write_text("\n".join(lines) + "\n")
+    store = VerdictStore(tmp_path, SOURCE)
+    assert store.by_row() == {text_key("Oil rises"): [old[1]]}  # bob's replaced ana's: his is that row's only
+    carl = store.record(Verdict(text="Oil rises", label=2, kind="remove", reviewer="carl"))
+    assert store.by_row()[text_key("Oil rises")] == [old[1], carl]  # new verdicts add to the old one
+    assert store.verdicts("unanimous") == {carl.text_key: carl}
+
+
+def test_record_all_replaces_per_text_and_reviewer(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, SOURCE)
+    ana = store.record(Verdict(text="Oil rises", label=2, kind="keep", reviewer="ana"))
+    store.record(Verdict(text="Oil rises", label=2, kind="keep", reviewer="bob"))
+    bob = Verdict(text="Oil rises", label=2, kind="remove", reviewer="bob")
+    carl = Verdict(text="Oil rises", label=2, kind="remove", reviewer="carl")
+    assert store.record_all([bob, carl]) == 2
+    assert store.by_row() == {ana.text_key: [ana, bob, carl]}
+    assert store.path.read_bytes().count(b"\n") == 3  # compacted: one line per text and reviewer
