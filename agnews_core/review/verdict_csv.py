@@ -1,4 +1,7 @@
-"""Verdicts to and from CSV: every bad row reported at once, and nothing imported unless all rows are good."""
+"""Verdicts to and from CSV: every bad row reported at once, and nothing imported unless all rows are good.
+
+A file holds every reviewer's verdicts; an imported row replaces only its own reviewer's verdict on its text.
+"""
 
 from __future__ import annotations
 
@@ -36,11 +39,11 @@ class ImportResult:
     """What an import stored."""
 
     imported: int
-    replaced: int  # of those, texts that already had a verdict (the imported one now wins)
+    replaced: int  # of those, (text, reviewer) pairs that already had a verdict (the imported one now wins)
 
 
 def export_csv(verdicts: Iterable[Verdict], labels: LabelSet = AG_NEWS) -> str:
-    """Verdicts as CSV text with the data set's label names, oldest first."""
+    """Verdicts (every reviewer's) as CSV text with the data set's label names, oldest first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -157,9 +160,10 @@ def _row_verdict(row: dict[str, str], gold: dict[str, set[int]], labels: LabelSe
 
 
 def import_csv(store: VerdictStore, text: str, data: pd.DataFrame, labels: LabelSet = AG_NEWS) -> ImportResult:
-    """Check every row of a verdicts CSV against data, then store all of them in one atomic write."""
+    """Check every row of a verdicts CSV against data, then store all of them in one atomic write; each adds or
+    replaces its reviewer's verdict on its text."""
     verdicts = parse_verdicts_csv(text, data, labels)
-    existing = store.verdicts()
-    replaced = len({v.text_key for v in verdicts} & existing.keys())
+    existing = {(v.text_key, v.reviewer) for v in store.list()}
+    replaced = len({(v.text_key, v.reviewer) for v in verdicts} & existing)
     store.record_all(verdicts)
     return ImportResult(imported=len(verdicts), replaced=replaced)

@@ -93,3 +93,23 @@ def test_every_bad_row_is_reported_at_once() -> None:
     with pytest.raises(VerdictImportError) as caught:
         parse_verdicts_csv(text, DATA)
     assert [m.split(":")[0] for m in caught.value.messages] == ["line 2", "line 3", "line 3"]
+
+
+def test_every_reviewers_verdict_is_exported_and_an_import_replaces_per_reviewer(tmp_path: Path) -> None:
+    source = VerdictStore(tmp_path / "a", "sample")
+    source.record(Verdict(text="Bank merger", label=2, kind="keep", reviewer="ana",
+                          recorded_at="2026-11-26T10:00:00+00:00"))
+    source.record(Verdict(text="Oil prices rise", label=2, kind="relabel", new_label=3, reviewer="ana",
+                          recorded_at="2026-11-26T10:01:00+00:00"))
+    source.record(Verdict(text="Oil prices rise", label=2, kind="remove", reviewer="bob",
+                          recorded_at="2026-11-26T10:02:00+00:00"))
+    exported = export_csv(source.list())
+    assert [line.split(",")[6] for line in exported.splitlines()[1:]] == ["ana", "ana", "bob"]
+
+    target = VerdictStore(tmp_path / "b", "sample")
+    target.record(Verdict(text="Oil prices rise", label=2, kind="keep", reviewer="bob"))
+    target.record(Verdict(text="Oil prices rise", label=2, kind="keep", reviewer="carl"))
+    result = import_csv(target, exported, DATA)
+    assert (result.imported, result.replaced) == (3, 1)  # bob's verdict on that text was replaced
+    [oil] = [found for found in target.by_row().values() if found[0].text == "Oil prices rise"]
+    assert sorted((v.reviewer, str(v.kind)) for v in oil) == [("ana", "relabel"), ("bob", "remove"), ("carl", "keep")]
