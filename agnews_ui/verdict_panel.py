@@ -5,14 +5,16 @@ Every text an analyst or a CSV supplied is shown with st.text or in a table, nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from agnews_core.labels import AG_NEWS, LabelSet
+from agnews_core.review.agreement import agreement
+from agnews_core.review.policies import CorrectionPolicy, resolve_rows
 from agnews_core.review.verdict_csv import VerdictImportError, export_csv, import_csv
-from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, reviewer_name, source_slug
 from agnews_core.text_keys import text_key
 from agnews_ui.label_review_view import verdict_text
 from agnews_ui.state import flash, show_flash
@@ -24,48 +26,75 @@ KIND_LABELS = {VerdictKind.RELABEL: "Gold label is wrong: it should be the label
                VerdictKind.KEEP: "Label is right, the model is wrong"}
 
 
-def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, names: tuple[str, ...],
-                 current: Verdict | None) -> None:
-    """The verdict form for one row; its buttons record or clear the verdict before the page runs again."""
+def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, names: tuple[str, ...]) -> None:
+    """The verdict form for one row: every reviewer's current verdict, then this reviewer's own to record or clear
+    (its buttons write before the page runs again)."""
     show_flash(SAVED)
-    if current is not None:
-        when = f" by {current.reviewer}" if current.reviewer else ""
-        st.caption(f"Current verdict{when}, {current.recorded_at}:")
-        st.text(verdict_text(current, names) + (f" · note: {current.note}" if current.note else ""))
+    on_row = store.by_row().get(text_key(text), [])
+    if on_row:
+        st.caption(f"Current verdicts on this row ({len(on_row)} reviewer{'s' if len(on_row) > 1 else ''}):")
+        st.dataframe(reviewers_table(on_row, names), hide_index=True, width="stretch")
+    who = reviewer_key(text)
+    reviewer = st.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80,
+                             key=who, on_change=_remember_reviewer, args=(who,),
+                             help="Your name. Each reviewer keeps one verdict per row: recording replaces only "
+                                  "yours, and other reviewers' verdicts stay.").strip()
+    mine = next((v for v in on_row if v.reviewer == reviewer), None)
     others = [i for i in range(len(names)) if i != gold]
-    suggested = current.new_label if current is not None and current.new_label is not None else predicted
-    keys = _form_keys(text)
+    suggested = mine.new_label if mine is not None and mine.new_label is not None else predicted
+    keys = _form_keys(text, reviewer)
     with st.form(f"verdict-{text_key(text)}", border=False):
         kinds = list(KIND_LABELS)
         st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__, key=keys["kind"],
-                 index=kinds.index(current.kind) if current is not None else 0)
+                 index=kinds.index(mine.kind) if mine is not None else 0)
         st.selectbox("It should be", others, format_func=lambda i: names[i], key=keys["new_label"],
                      index=others.index(suggested) if suggested in others else 0,
                      help="Used only for 'gold label is wrong'. Type to search the labels.")
-        left, right = st.columns(2)
-        left.text_input("Note (optional)", value=current.note if current else "", max_chars=500, key=keys["note"])
-        right.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80,
-                         key=keys["reviewer"])
+        st.text_input("Note (optional)", value=mine.note if mine else "", max_chars=500, key=keys["note"])
         st.form_submit_button("Record verdict", type="primary", icon=":material/gavel:", on_click=_record,
-                              args=(store, text, gold, keys))
-    if current is not None:
-        st.button("Clear this verdict", icon=":material/undo:", on_click=_save,
-                  args=(lambda: store.delete(current.text_key), "Verdict cleared."))
+                              args=(store, text, gold, keys, who))
+    if mine is not None:
+        whose = f"{reviewer}'s" if reviewer else "the anonymous"
+        st.button(f"Clear {whose} verdict", icon=":material/undo:", on_click=_clear, args=(store, text, who),
+                  help="Other reviewers' verdicts on this row stay.")
 
 
-def _form_keys(text: str) -> dict[str, str]:
-    """Widget keys of one row's verdict form: the callback reads the submitted values through them."""
+def reviewers_table(verdicts: Sequence[Verdict], names: tuple[str, ...]) -> pd.DataFrame:
+    """Who said what, when, and why: one line per reviewer's verdict."""
+    return pd.DataFrame({"reviewer": [reviewer_name(v.reviewer) for v in verdicts],
+                         "verdict": [verdict_text(v, names) for v in verdicts],
+                         "recorded": [v.recorded_at for v in verdicts], "note": [v.note for v in verdicts]})
+
+
+def reviewer_key(text: str) -> str:
+    """Widget key of the Reviewer box on one row's verdict form."""
+    return f"verdict-reviewer-{text_key(text)}"
+
+
+def _remember_reviewer(who: str) -> None:
+    # Remembered apart from the box, whose state Streamlit drops once no row is selected.
+    st.session_state[REVIEWER_KEY] = str(st.session_state[who]).strip()
+
+
+def _form_keys(text: str, reviewer: str) -> dict[str, str]:
+    """Widget keys of one reviewer's verdict form on one row: the callback reads the submitted values through them,
+    and another reviewer's form starts from that reviewer's own verdict."""
     row = text_key(text)
-    return {field: f"verdict-{field}-{row}" for field in ("kind", "new_label", "note", "reviewer")}
+    return {field: f"verdict-{field}-{row}-{reviewer}" for field in ("kind", "new_label", "note")}
 
 
-def _record(store: VerdictStore, text: str, gold: int, keys: dict[str, str]) -> None:
+def _record(store: VerdictStore, text: str, gold: int, keys: dict[str, str], who: str) -> None:
     typed = {field: st.session_state[key] for field, key in keys.items()}
-    kind, reviewer = typed["kind"], str(typed["reviewer"]).strip()
+    kind, reviewer = typed["kind"], str(st.session_state.get(who, "")).strip()
     verdict = Verdict(text=text, label=gold, kind=kind, note=str(typed["note"]).strip(), reviewer=reviewer,
                       new_label=typed["new_label"] if kind is VerdictKind.RELABEL else None)
     if _save(lambda: store.record(verdict), "Verdict recorded."):
         st.session_state[REVIEWER_KEY] = reviewer
+
+
+def _clear(store: VerdictStore, text: str, who: str) -> None:
+    reviewer = str(st.session_state.get(who, "")).strip()
+    _save(lambda: store.delete(text_key(text), reviewer), "Verdict cleared.")
 
 
 def _save(write: Callable[[], object], done: str) -> bool:
@@ -87,32 +116,69 @@ def store_folder() -> str:
 
 def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], pd.DataFrame],
                      names: tuple[str, ...]) -> None:
-    """Every verdict of this data source: a table, a CSV download and a CSV import (all or nothing)."""
+    """Every reviewer's verdicts on this data source: a table, the agreement among reviewers, a CSV download and a
+    CSV import (all or nothing)."""
     show_flash(SAVED)  # the toast of a verdict cleared on a row no longer shown
     contents = store.read()
-    verdicts = sorted(contents.verdicts.values(), key=lambda v: v.recorded_at, reverse=True)
-    with st.expander("Verdicts on this data: list, export, import", icon=":material/gavel:"):
-        st.caption(f"{len(verdicts):,} verdict(s) recorded. Stored per data source ({source}) in the artifacts folder; every browser session sees them. "
-                   "Apply them to the next sweep with Label corrections = apply on the Sweep page.")
+    verdicts = contents.all()
+    with st.expander("Verdicts on this data: list, agreement, export, import", icon=":material/gavel:"):
+        reviewers = len({v.reviewer for v in verdicts})
+        st.caption(f"{len(verdicts):,} verdict(s) recorded on {len(contents.rows):,} row(s) by {reviewers:,} "
+                   f"reviewer(s). Stored per data source ({source}) in the artifacts folder; every browser session "
+                   "sees them. Apply them to the next sweep with Label corrections = apply on the Sweep page, and "
+                   "pick there which verdict counts where reviewers differ (Verdict policy).")
         if contents.unreadable_lines:
             st.warning(f"{contents.unreadable_lines} damaged line(s) of the verdict file were skipped.")
         if verdicts:
             st.dataframe(pd.DataFrame({
-                "text": [v.text for v in verdicts], "gold label": [names[v.label] if v.label < len(names) else v.label
-                                                               for v in verdicts],
+                "text": [v.text for v in verdicts], "gold label": [_label_name(v.label, names) for v in verdicts],
                 "verdict": [verdict_text(v, names) for v in verdicts], "note": [v.note for v in verdicts],
-                "reviewer": [v.reviewer for v in verdicts], "recorded": [v.recorded_at for v in verdicts],
+                "reviewer": [reviewer_name(v.reviewer) for v in verdicts],
+                "recorded": [v.recorded_at for v in verdicts],
             }), hide_index=True, width="stretch")
+            agreement_part(contents.rows, names)
         st.download_button("Export all verdicts as CSV", export_csv(verdicts, LabelSet(names)).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
-                           icon=":material/download:", disabled=not verdicts)
+                           icon=":material/download:", disabled=not verdicts,
+                           help="Every reviewer's verdicts, one line each (the reviewer column says whose).")
         upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key=UPLOAD_KEY,
                                   help="Columns: text, label, kind (relabel, remove, keep), new_label, note, reviewer. "
-                                       "Every row is checked first; if one is wrong, nothing is imported.")
+                                       "Each line adds or replaces its reviewer's verdict on its text. Every row is "
+                                       "checked first; if one is wrong, nothing is imported.")
         if upload is not None:
             st.button("Import these verdicts", icon=":material/upload:", on_click=_import_upload,
                       args=(store, load_data, names))
         show_flash(IMPORTED)
+
+
+def agreement_part(rows: dict[str, list[Verdict]], names: tuple[str, ...]) -> None:
+    """How far reviewers agree on the rows several of them judged, what each policy would apply, and the conflicts."""
+    st.markdown("**Agreement**")
+    result = agreement(rows)
+    if result.rows:
+        shared, kappa, conflicts = st.columns(3)
+        shared.metric("Rows with 2+ reviewers", f"{result.rows:,}")
+        kappa.metric(result.statistic, "n/a" if result.kappa is None else f"{result.kappa:.2f}",
+                     help="Agreement beyond what chance would give: 1 always the same verdict, 0 no better than "
+                          "chance. Cohen's kappa for two reviewers, Fleiss' kappa for three or more.")
+        conflicts.metric("Conflicts", f"{len(result.conflicts):,}")
+    st.caption(result.describe())
+    applied = {policy: sum(v.kind is not VerdictKind.KEEP for v in resolve_rows(rows, policy).values())
+               for policy in CorrectionPolicy}
+    st.caption("Rows with a relabel or remove verdict, by Verdict policy: "
+               + ", ".join(f"{policy} {count:,}" for policy, count in applied.items()) + ".")
+    if result.conflicts:
+        st.dataframe(pd.DataFrame({
+            "text": [c.text for c in result.conflicts],
+            "gold label": [_label_name(c.label, names) for c in result.conflicts],
+            "verdicts": [" · ".join(f"{reviewer_name(v.reviewer)}: {verdict_text(v, names)}" for v in c.verdicts)
+                         for c in result.conflicts],
+        }), hide_index=True, width="stretch")
+
+
+def _label_name(label: int, names: tuple[str, ...]) -> str:
+    """A label's name; an id outside the data set's labels as its number."""
+    return names[label] if 0 <= label < len(names) else str(label)
 
 
 def _import_upload(store: VerdictStore, load_data: Callable[[], pd.DataFrame], names: tuple[str, ...]) -> None:

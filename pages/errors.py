@@ -92,8 +92,7 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
             st.text(row["text"])
             st.markdown("**Verdict on this row's gold label**")
             picked = rows.iloc[chosen_rows[0]]
-            verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]), names,
-                         current.get(review_view.row_key(picked)))
+            verdict_form(verdicts, str(picked["text"]), int(picked["label"]), int(picked["predicted"]), names)
         why_this_row(sweep.sweep_id, run.run_id, row["text"], row["predicted"])
     download = review_view.with_review_columns(readable_table(matches), matches, current, names)
     st.download_button("Download these rows as CSV", download.to_csv(index=False).encode("utf-8"),

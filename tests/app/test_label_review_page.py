@@ -12,7 +12,9 @@ from agnews_core.review.suspects import smart_tags
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
 from agnews_core.store.artifact_store import ArtifactStore
 
-from .conftest import TIMEOUT, values
+from agnews_ui.verdict_panel import reviewer_key
+
+from .conftest import TIMEOUT, button, values
 from .test_errors_page import count_line, shown_count
 
 ERRORS = "pages/errors.py"
@@ -74,31 +76,79 @@ def test_rows_show_their_verdict_recorded_in_another_session(open_page, artifact
 def verdict_form_app(root: str, text: str, gold: int, predicted: int) -> None:
     """The verdict form alone, for one row, with a store in root (run by AppTest.from_function)."""
     from agnews_core.review.verdicts import VerdictStore
-    from agnews_core.text_keys import text_key
     from agnews_ui.verdict_panel import verdict_form
 
-    store = VerdictStore(root, "sample")
-    verdict_form(store, text, gold, predicted, ("World", "Sports", "Business", "Sci/Tech"), store.verdicts().get(text_key(text)))
+    verdict_form(VerdictStore(root, "sample"), text, gold, predicted, ("World", "Sports", "Business", "Sci/Tech"))
+
+
+def note_box(at: AppTest):
+    return next(box for box in at.text_input if box.label == "Note (optional)")
 
 
 def test_the_verdict_form_records_relabel_remove_and_clear(tmp_path) -> None:
     text = "**x** $x$ :red[x] <script>alert(1)</script>"
     at = AppTest.from_function(verdict_form_app, args=(str(tmp_path), text, 0, 2), default_timeout=TIMEOUT).run()
     assert at.selectbox[0].value == 2  # the model's choice is offered first
+    at.text_input(key=reviewer_key(text)).input("ana").run()
     at.selectbox[0].select(3)
-    at.text_input[0].input("a tech story")
-    at.text_input[1].input("ana")
-    at.button[0].click().run()
+    note_box(at).input("a tech story")
+    button(at, "Record verdict").click().run()
     stored = VerdictStore(tmp_path, "sample").list()
     assert [(v.kind, v.new_label, v.note, v.reviewer, v.text) for v in stored] == [
         (VerdictKind.RELABEL, 3, "a tech story", "ana", text)]
-    assert values(at.text)[-1] == "relabel → Sci/Tech · note: a tech story"  # as plain text, never markdown
+    shown = at.dataframe[0].value  # as a table's cells, never markdown
+    assert shown[["reviewer", "verdict", "note"]].values.tolist() == [["ana", "relabel → Sci/Tech", "a tech story"]]
     at.radio[0].set_value(VerdictKind.REMOVE)
-    at.button[0].click().run()
+    button(at, "Record verdict").click().run()
     assert VerdictStore(tmp_path, "sample").list()[0].kind is VerdictKind.REMOVE
-    [clear] = [b for b in at.button if b.label == "Clear this verdict"]
-    clear.click().run()
+    button(at, "Clear ana's verdict").click().run()
     assert VerdictStore(tmp_path, "sample").list() == []
+
+
+def test_two_reviewers_on_a_row_each_keep_their_verdict(tmp_path) -> None:
+    text = "Chip maker beats forecasts"
+    store = VerdictStore(tmp_path, "sample")
+    store.record(Verdict(text, 2, VerdictKind.RELABEL, new_label=3, note="about chips", reviewer="ana"))
+    at = AppTest.from_function(verdict_form_app, args=(str(tmp_path), text, 2, 3), default_timeout=TIMEOUT).run()
+    assert at.dataframe[0].value[["reviewer", "verdict"]].values.tolist() == [["ana", "relabel → Sci/Tech"]]
+    assert not [b for b in at.button if b.label.startswith("Clear")]  # the anonymous reviewer has no verdict here
+
+    at.text_input(key=reviewer_key(text)).input("bob").run()
+    at.radio[0].set_value(VerdictKind.KEEP)
+    note_box(at).input("a business story")
+    button(at, "Record verdict").click().run()
+    both = at.dataframe[0].value
+    assert both[["reviewer", "verdict", "note"]].values.tolist() == [
+        ["ana", "relabel → Sci/Tech", "about chips"], ["bob", "keep (model wrong)", "a business story"]]
+    assert {v.reviewer: str(v.kind) for v in store.list()} == {"ana": "relabel", "bob": "keep"}
+
+    at.text_input(key=reviewer_key(text)).input("ana").run()  # ana's form starts from her own verdict
+    assert at.radio[0].value is VerdictKind.RELABEL and note_box(at).value == "about chips"
+    button(at, "Clear ana's verdict").click().run()
+    assert [(v.reviewer, str(v.kind)) for v in store.list()] == [("bob", "keep")]  # bob's stays
+    assert at.dataframe[0].value["reviewer"].tolist() == ["bob"]
+
+
+def test_the_verdicts_list_shows_agreement_and_conflicts(open_page, artifacts, finished, review) -> None:
+    rows = review.rows.iloc[:3]
+    store = VerdictStore(artifacts, "sample")
+    for (_, row), (ana, bob) in zip(rows.iterrows(), [("remove", "remove"), ("keep", "keep"), ("keep", "remove")],
+                                    strict=True):
+        store.record(Verdict(row["text"], int(row["label"]), ana, reviewer="ana"))
+        store.record(Verdict(row["text"], int(row["label"]), bob, reviewer="bob"))
+    at = open_page(ERRORS)
+    metrics = {m.label: m.value for m in at.metric}
+    # 3 shared rows, agreed on 2. ana: 1 remove, 2 keep; bob: 2 remove, 1 keep. Chance agreement
+    # 2/3 * 1/3 + 1/3 * 2/3 = 4/9; kappa (2/3 - 4/9) / (1 - 4/9) = 0.4
+    assert metrics["Rows with 2+ reviewers"] == "3" and metrics["Cohen's kappa"] == "0.40"
+    assert metrics["Conflicts"] == "1"
+    captions = " ".join(values(at.caption))
+    assert "6 verdict(s) recorded on 3 row(s) by 2 reviewer(s)." in captions
+    assert "Cohen's kappa 0.40 (fair)" in captions
+    assert "by Verdict policy: latest 2, majority 1, unanimous 1." in captions  # the disputed row: 1 against 1
+    conflicts = at.dataframe[-1].value
+    assert conflicts["text"].tolist() == [rows.iloc[2]["text"]]
+    assert conflicts["verdicts"].tolist() == ["ana: keep (model wrong) · bob: remove"]
 
 
 def test_export_offers_every_verdict_of_the_source(open_page, artifacts, finished, review) -> None:
@@ -107,7 +157,7 @@ def test_export_offers_every_verdict_of_the_source(open_page, artifacts, finishe
     at = open_page(ERRORS)
     [export] = [d for d in at.get("download_button") if d.proto.label == "Export all verdicts as CSV"]
     assert not export.proto.disabled
-    assert "1 verdict(s) recorded." in " ".join(values(at.caption))
+    assert "1 verdict(s) recorded on 1 row(s) by 1 reviewer(s)." in " ".join(values(at.caption))
     listed = at.dataframe[1].value  # the verdict list under the error rows
     assert list(listed["text"]) == [row["text"]] and list(listed["verdict"]) == ["remove"]
 
