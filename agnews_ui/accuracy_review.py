@@ -21,7 +21,7 @@ def corrected_test_metric(store: ArtifactStore, sweep: SweepRecord, run: RunReco
     """'Fine-tuned, on corrected test labels' when verdicts touch this run's test rows; nothing otherwise."""
     try:
         predictions = load_predictions(sweep.sweep_id, run.run_id)
-        verdicts = VerdictStore(store.root, sweep_source(sweep)).verdicts()
+        verdicts = VerdictStore(store.root, sweep_source(sweep)).verdicts(sweep.config.verdict_policy)
     except (ArtifactError, OSError, TimeoutError, ValueError):
         return  # the official figure stands alone; the Errors page says what is wrong with the files
     corrected = corrected_labels(predictions[predictions["split"] == "test"], verdicts)

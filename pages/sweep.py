@@ -22,7 +22,7 @@ QUEUED, CHECKED = "sweep_queued", "sweep_cluster_check"  # flash slots
 JOBS_SHOWN = 10
 # Which fields sit side by side; a sweep field missing here still gets a row of its own.
 LAYOUT = (("learning_rates",), ("model", "data"), ("train_size", "eval_size", "test_size"),
-          ("epochs", "batch_size", "seed", "keep_models"), ("label",))
+          ("epochs", "batch_size", "seed", "keep_models"), ("corrections", "verdict_policy"), ("label",))
 # Range search, early stopping and where the sweep runs: folded away until wanted.
 MORE_LAYOUT = (("lr_range", "range_trials"), ("executor", "ray_address", "ray_local_cpus"),
                ("cpus_per_trial", "gpus_per_trial", "ray_storage"), ("early_stopping", "grace_evals"))
@@ -87,8 +87,11 @@ def settings_feedback(request: SweepRequest) -> None:
                    + ("; on Ray, trials run side by side as resources allow and can take less."
                       if request.config.executor == "ray" else "."))
         if request.config.corrections == Corrections.APPLY:
-            st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, request.config.data):,} verdict(s) "
-                       "recorded for this data; those on its training and validation rows will be applied.")
+            policy = request.config.verdict_policy
+            kept = "" if policy == "latest" else f" that the {policy} policy keeps"
+            st.caption(f"Label corrections: {recorded_verdicts(manager.store.root, request.config.data, policy):,} "
+                       f"verdict(s) recorded for this data{kept}; those on its training and validation rows will be "
+                       "applied.")
     elif errors:
         st.error("Fix the fields marked above, then start the sweep.")
     show_flash(CHECKED)
