@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 
 from agnews_core.data.columns import ColumnError, ColumnMapping, label_names, mapped_frame, normalise_integers
-from agnews_core.data.health import DROPPABLE, TEST, TRAIN, HealthReport, check_health, drop_problems, normalised
+from agnews_core.data.health import (
+    DROPPABLE,
+    TEST,
+    TRAIN,
+    HealthReport,
+    check_health,
+    drop_problems,
+    is_in,
+    normalised,
+)
 from agnews_core.data.readers import ReadTable
 
 DEFAULT_TEST_SHARE = 0.2
@@ -72,6 +81,8 @@ class Draft:
                                f"({_droppable_text(self.report)}): agree to drop them (--drop-problems on the CLI)")
         if problem := self.refusal(drop):
             raise DataSetError(f"cannot register {self.options.name}: {problem}")
+        if not self.report.droppable_rows:
+            return self  # nothing to drop: the rows and their report stay as they are (a second check took 30 s)
         frame = drop_problems(self.frame) if drop else self.frame
         return replace(self, frame=frame, report=check_health(frame))
 
@@ -139,7 +150,7 @@ def share_split(frame: pd.DataFrame, share: float, seed: int) -> np.ndarray:
             continue  # a single text stays in train, where the health report flags its class as too small
         take = max(1, round(len(members) * share))
         test_keys.extend(members["key"].to_numpy()[rng.permutation(len(members))[:take]])
-    return np.where(key.isin(set(test_keys)).to_numpy(), TEST, TRAIN)
+    return np.where(is_in(key, test_keys), TEST, TRAIN)
 
 
 def _droppable_text(report: HealthReport) -> str:

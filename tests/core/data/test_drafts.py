@@ -47,6 +47,13 @@ def test_problems_must_be_dropped_with_consent_and_a_test_file_is_used_as_given(
     assert ready.report.droppable_rows == 0 and len(ready.frame) == len(draft.frame) - 5
 
 
+def test_a_draft_without_problems_is_stored_as_checked() -> None:
+    draft = draft_from_tables(read_path(TWO_CLASSES), None, DraftOptions("two", TEXT_LABEL))
+    for drop in (False, True):
+        ready = draft.ready(drop=drop)
+        assert ready.report == draft.report and ready.frame.equals(draft.frame)
+
+
 @pytest.mark.parametrize(("content", "mapping", "says"), [
     (b"text,label\na,x\nb,x\nc,x\n", TEXT_LABEL, "one class"),
     (b"text,label\na,\nb,\n", TEXT_LABEL, "no values"),

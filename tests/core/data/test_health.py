@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pandas as pd
 from dataset_fixtures import MESSY, MESSY_TEST
 
 from agnews_core.data.columns import ColumnMapping, mapped_frame
-from agnews_core.data.health import ProblemKind, check_health, drop_problems, normalised, text_lengths
+from agnews_core.data.health import (
+    WHITESPACE,
+    ProblemKind,
+    check_health,
+    drop_problems,
+    is_in,
+    normalised,
+    text_lengths,
+)
 from agnews_core.data.readers import read_path
 
 
@@ -41,6 +52,22 @@ def test_dropping_keeps_the_first_copy_and_everything_else() -> None:
 
 def test_normalised_ignores_case_and_spaces() -> None:
     assert normalised(pd.Series(["  Hello   World\n", "HELLO world"])).nunique() == 1
+
+
+def test_normalised_collapses_every_whitespace_pythons_re_knows() -> None:
+    spelled = {chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))}
+    assert set(WHITESPACE) == spelled
+    texts = ["\u3000Oil\xa0prices\x0b\x1c rise\u2028", "a\u2009\u2009b\x85", "no-break\u202fspace", ""]
+    assert normalised(pd.Series(texts)).tolist() == [re.sub(r"\s+", " ", t.lower()).strip() for t in texts]
+
+
+def test_a_test_text_in_train_is_found_across_unicode_spaces() -> None:
+    frame = pd.DataFrame({"text": ["Oil prices rise", "Stocks fall", "oil\u00a0prices  RISE", "New text"],
+                          "label": ["b", "b", "b", "b"], "split": ["train", "train", "test", "test"],
+                          "row": [1, 2, 1, 2]})
+    found = check_health(frame).problem(ProblemKind.TEST_IN_TRAIN)
+    assert found.count == 1 and found.examples[0]["row"] == 1
+    assert is_in(pd.Series(["a", "b", "c"]), pd.Series(["c", "a"])).tolist() == [True, False, True]
 
 
 def test_text_lengths_in_words_or_tokens_over_a_seeded_sample() -> None:

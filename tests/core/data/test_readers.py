@@ -31,6 +31,12 @@ def test_json_lines_tsv_and_parquet_read_to_the_same_strings(tmp_path) -> None:
     assert read_path(TICKETS).frame.columns.tolist() == ["id", "body", "topic"]
 
 
+def test_utf8_bytes_keep_every_character_and_drop_the_bom() -> None:
+    for prefix in (b"", codecs.BOM_UTF8):
+        table = read_table(prefix + "text,label\r\nnaïve ✓\u3000café,Sci/Tech\r\n".encode(), "f.csv")
+        assert table.frame.to_dict("list") == {"text": ["naïve ✓\u3000café"], "label": ["Sci/Tech"]}
+
+
 def test_utf16_with_a_bom_loads() -> None:
     content = codecs.BOM_UTF16_LE + "text,label\nnaïve café,x\n".encode("utf-16-le")
     assert read_table(content, "f.csv").frame["text"].tolist() == ["naïve café"]
