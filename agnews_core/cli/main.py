@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from agnews_core.cli.data_commands import add_data_parser, run_data
 from agnews_core.cli.suspects_command import add_suspects_parser, run_suspects
+from agnews_core.cli.verdicts_command import add_verdicts_parser, run_verdicts
 from agnews_core.config.fields import FieldInfo, limits_text
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.modeling.models import ModelLoadError
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     add_data_parser(commands, f"artifacts folder (default {default_root()})")
     add_suspects_parser(commands, f"artifacts folder (default {default_root()})")
+    add_verdicts_parser(commands, f"artifacts folder (default {default_root()})")
     return parser
 
 
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_data(args, store)
         if args.command == "suspects":
             return run_suspects(args, store)
+        if args.command == "verdicts":
+            return run_verdicts(args, store)
         return _predict(parser, args, store)
     except (ArtifactError, ValueError, ModelLoadError) as exc:  # e.g. --run names a run that kept no weights
         print(f"error: {exc}", file=sys.stderr)
