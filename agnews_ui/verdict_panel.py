@@ -34,26 +34,25 @@ def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, name
     if on_row:
         st.caption(f"Current verdicts on this row ({len(on_row)} reviewer{'s' if len(on_row) > 1 else ''}):")
         st.dataframe(reviewers_table(on_row, names), hide_index=True, width="stretch")
-    who = reviewer_key(text)
-    reviewer = st.text_input("Reviewer (optional)", value=st.session_state.get(REVIEWER_KEY, ""), max_chars=80,
-                             key=who, on_change=_remember_reviewer, args=(who,),
-                             help="Your name. Each reviewer keeps one verdict per row: recording replaces only "
-                                  "yours, and other reviewers' verdicts stay.").strip()
-    mine = next((v for v in on_row if v.reviewer == reviewer), None)
+    who, keys = reviewer_key(text), _form_keys(text)
     others = [i for i in range(len(names)) if i != gold]
-    suggested = mine.new_label if mine is not None and mine.new_label is not None else predicted
-    keys = _form_keys(text, reviewer)
+    # Widget state is set here and in callbacks only, never by value=/index= too (Streamlit warns on both)
+    if who not in st.session_state:
+        st.session_state[who] = st.session_state.get(REVIEWER_KEY, "")
+    if keys["kind"] not in st.session_state:  # first drawn for this row: start from this reviewer's own verdict
+        _fill(keys, _own(on_row, st.session_state[who]), predicted, others)
+    reviewer = st.text_input("Reviewer (optional)", max_chars=80, key=who, on_change=_switch_reviewer,
+                             args=(store, text, who, keys, predicted, others),
+                             help="Your name, remembered for this session. Each reviewer keeps one verdict per "
+                                  "row: recording replaces only yours, and other reviewers' verdicts stay.").strip()
     with st.form(f"verdict-{text_key(text)}", border=False):
-        kinds = list(KIND_LABELS)
-        st.radio("Verdict", kinds, format_func=KIND_LABELS.__getitem__, key=keys["kind"],
-                 index=kinds.index(mine.kind) if mine is not None else 0)
+        st.radio("Verdict", list(KIND_LABELS), format_func=KIND_LABELS.__getitem__, key=keys["kind"])
         st.selectbox("It should be", others, format_func=lambda i: names[i], key=keys["new_label"],
-                     index=others.index(suggested) if suggested in others else 0,
                      help="Used only for 'gold label is wrong'. Type to search the labels.")
-        st.text_input("Note (optional)", value=mine.note if mine else "", max_chars=500, key=keys["note"])
+        st.text_input("Note (optional)", max_chars=500, key=keys["note"])
         st.form_submit_button("Record verdict", type="primary", icon=":material/gavel:", on_click=_record,
                               args=(store, text, gold, keys, who))
-    if mine is not None:
+    if _own(on_row, reviewer) is not None:
         whose = f"{reviewer}'s" if reviewer else "the anonymous"
         st.button(f"Clear {whose} verdict", icon=":material/undo:", on_click=_clear, args=(store, text, who),
                   help="Other reviewers' verdicts on this row stay.")
@@ -71,16 +70,33 @@ def reviewer_key(text: str) -> str:
     return f"verdict-reviewer-{text_key(text)}"
 
 
-def _remember_reviewer(who: str) -> None:
-    # Remembered apart from the box, whose state Streamlit drops once no row is selected.
-    st.session_state[REVIEWER_KEY] = str(st.session_state[who]).strip()
-
-
-def _form_keys(text: str, reviewer: str) -> dict[str, str]:
-    """Widget keys of one reviewer's verdict form on one row: the callback reads the submitted values through them,
-    and another reviewer's form starts from that reviewer's own verdict."""
+def _form_keys(text: str) -> dict[str, str]:
+    """Widget keys of one row's verdict form: the callbacks read and fill its values through them."""
     row = text_key(text)
-    return {field: f"verdict-{field}-{row}-{reviewer}" for field in ("kind", "new_label", "note")}
+    return {field: f"verdict-{field}-{row}" for field in ("kind", "new_label", "note")}
+
+
+def _own(verdicts: Sequence[Verdict], reviewer: str) -> Verdict | None:
+    return next((v for v in verdicts if v.reviewer == str(reviewer).strip()), None)
+
+
+def _fill(keys: dict[str, str], verdict: Verdict | None, predicted: int, others: list[int]) -> None:
+    """Set the form to a reviewer's verdict, or to a fresh one suggesting the model's label."""
+    suggested = verdict.new_label if verdict is not None and verdict.new_label is not None else predicted
+    st.session_state[keys["kind"]] = verdict.kind if verdict is not None else next(iter(KIND_LABELS))
+    st.session_state[keys["new_label"]] = suggested if suggested in others else others[0]
+    st.session_state[keys["note"]] = verdict.note if verdict is not None else ""
+
+
+def _switch_reviewer(store: VerdictStore, text: str, who: str, keys: dict[str, str], predicted: int,
+                     others: list[int]) -> None:
+    # Remembered apart from the box, whose state Streamlit drops once no row is selected; a reviewer with a verdict
+    # here sees it in the form, anyone else keeps what is typed in it.
+    reviewer = str(st.session_state[who]).strip()
+    st.session_state[REVIEWER_KEY] = reviewer
+    theirs = store.get(text_key(text), reviewer)
+    if theirs is not None:
+        _fill(keys, theirs, predicted, others)
 
 
 def _record(store: VerdictStore, text: str, gold: int, keys: dict[str, str], who: str) -> None:
@@ -139,8 +155,7 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
             agreement_part(contents.rows, names)
         st.download_button("Export all verdicts as CSV", export_csv(verdicts, LabelSet(names)).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
-                           icon=":material/download:", disabled=not verdicts,
-                           help="Every reviewer's verdicts, one line each (the reviewer column says whose).")
+                           icon=":material/download:", disabled=not verdicts)
         upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key=UPLOAD_KEY,
                                   help="Columns: text, label, kind (relabel, remove, keep), new_label, note, reviewer. "
                                        "Each line adds or replaces its reviewer's verdict on its text. Every row is "

@@ -11,7 +11,6 @@ from agnews_core.review.label_review import label_review
 from agnews_core.review.suspects import smart_tags
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
 from agnews_core.store.artifact_store import ArtifactStore
-
 from agnews_ui.verdict_panel import reviewer_key
 
 from .conftest import TIMEOUT, button, values
@@ -122,8 +121,9 @@ def test_two_reviewers_on_a_row_each_keep_their_verdict(tmp_path) -> None:
         ["ana", "relabel → Sci/Tech", "about chips"], ["bob", "keep (model wrong)", "a business story"]]
     assert {v.reviewer: str(v.kind) for v in store.list()} == {"ana": "relabel", "bob": "keep"}
 
-    at.text_input(key=reviewer_key(text)).input("ana").run()  # ana's form starts from her own verdict
+    at.text_input(key=reviewer_key(text)).input("ana").run()  # ana's form shows her own verdict
     assert at.radio[0].value is VerdictKind.RELABEL and note_box(at).value == "about chips"
+    assert not at.exception and not at.warning  # widget state set once: no Streamlit "default value" warning
     button(at, "Clear ana's verdict").click().run()
     assert [(v.reviewer, str(v.kind)) for v in store.list()] == [("bob", "keep")]  # bob's stays
     assert at.dataframe[0].value["reviewer"].tolist() == ["bob"]

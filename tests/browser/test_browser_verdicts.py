@@ -61,9 +61,9 @@ def test_a_verdict_recorded_on_a_training_row_shows_in_its_row(app, train_errors
     gold = re.search(r"True (\S+), predicted", app.main().get_by_text(re.compile(r"^True \S+, predicted")).first
                      .inner_text())[1]
     target = next(name for name in LABELS if name != gold)
+    app.main().get_by_role("textbox", name="Reviewer (optional)").fill("ana")  # above the form, kept per session
     app.select("It should be", target)
     form.get_by_role("textbox", name="Note (optional)").fill(NOTE)
-    form.get_by_role("textbox", name="Reviewer (optional)").fill("ana")
     form.get_by_role("button", name="Record verdict").click()
     expect(app.page.get_by_test_id("stToast")).to_contain_text("Verdict recorded")
     expect(grid(app).locator("td", has_text=f"relabel → {target}")).to_have_count(1)
@@ -81,7 +81,7 @@ def test_a_second_browser_sees_the_verdict(app, second_browser_app, train_errors
 
 def test_every_verdict_exports_as_csv(app, tmp_path: Path) -> None:
     target = app.page.evaluate("window.__target")
-    app.main().get_by_text("Verdicts on this data: list, export, import").click()
+    app.main().get_by_text("Verdicts on this data: list, agreement, export, import").click()
     button = app.main().get_by_role("button", name=re.compile("Export all verdicts as CSV"))
     expect(button).to_be_enabled()
     with app.page.expect_download() as download:
