@@ -34,11 +34,14 @@ ACCURACY = PageInfo("pages/accuracy.py", "Accuracy", ":material/grid_on:",
 ERRORS = PageInfo("pages/errors.py", "Errors", ":material/rule:",
                   "every misclassified example, filtered by label pair, suspected label errors and smart tags; "
                   "verdicts on gold labels, exported and imported as CSV")
+MAP = PageInfo("pages/map.py", "Map", ":material/scatter_plot:",
+              "a run's rows laid out by what its model sees, coloured by label, error, suspect or verdict; box or "
+              "lasso rows into Errors; named error slices, and two runs compared slice by slice")
 COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
                    "two runs (or a run and the TF-IDF baseline) row by row: what B fixed and broke, and is it chance")
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
                    "classify a headline with any saved run beside a TF-IDF demo that works before any run")
-PAGES = (HOME, DATA, SWEEP, RESULTS, ACCURACY, ERRORS, COMPARE, PREDICT)
+PAGES = (HOME, DATA, SWEEP, RESULTS, ACCURACY, ERRORS, MAP, COMPARE, PREDICT)
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process
 

@@ -20,6 +20,7 @@ from agnews_ui.errors_filters import (
     page_picker,
     sync_label_filters,
 )
+from agnews_ui.map_rows import keep_chosen
 from agnews_ui.pickers import pick_sweep_and_finished_run
 from agnews_ui.resources import load_predictions, source_rows
 from agnews_ui.resources import store as get_store
@@ -57,7 +58,7 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
     chosen = ErrorFilter(split=split, true_label=label_id(true_name, names),
                          predicted_label=label_id(predicted_name, names),
                          query=query, only_errors=only_errors, most_confident_first=order.startswith("most"))
-    matches = filter_review(filter_predictions(frame, chosen), suspects_only, tag)
+    matches = keep_chosen(filter_review(filter_predictions(frame, chosen), suspects_only, tag), sweep, run.run_id)
     total_split = int((frame["split"] == split).sum())
     what = " ".join(["suspected"] * suspects_only + ["misclassified" if only_errors else "matching"])
     pair = f"true {true_name}, predicted {predicted_name}"
