@@ -172,7 +172,8 @@ def _register(root: Path, draft: Draft, drop: bool) -> None:
     """on_click: store the draft; nothing is stored when it fails."""
     key = (draft.sha256, draft.options)
     try:
-        manifest, created = DatasetRegistry(root).register(draft, drop)
+        with st.spinner(f"Registering {len(draft.frame):,} rows…"):  # seconds for a large file
+            manifest, created = DatasetRegistry(root).register(draft, drop)
     except (DataSetError, OSError) as exc:
         st.session_state[OUTCOME_KEY] = Outcome(key, False, f"Nothing was registered: {exc}")
         return
