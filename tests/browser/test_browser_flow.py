@@ -131,13 +131,15 @@ def test_clicking_a_confusion_cell_opens_its_errors(app) -> None:
     app.go("Accuracy", "accuracy")
     true_label, predicted_label, count = frequent_confusions(app)[-1]  # another cell than the select boxes used
     chart = app.main().get_by_test_id("stPlotlyChart").filter(has_text="click a cell")
-    plot_area = chart.locator(".nsewdrag").first
-    plot_area.scroll_into_view_if_needed()
-    box = plot_area.bounding_box()
-    row, column = LABELS.index(true_label), LABELS.index(predicted_label)  # rows run top to bottom
-    cells = len(LABELS)
-    app.page.mouse.click(box["x"] + box["width"] * (column + 0.5) / cells,
-                         box["y"] + box["height"] * (row + 0.5) / cells)
+    chart.locator(".nsewdrag").first.scroll_into_view_if_needed()
+
+    def tick_centre(axis: str, name: str) -> float:
+        """The matrix orders classes so confused ones sit together: find a row or column by its tick label."""
+        tick = chart.locator(f".{axis}axislayer-above .{axis}tick text").filter(has_text=re.compile(f"^{re.escape(name)}$"))
+        found = tick.bounding_box()
+        return found["x"] + found["width"] / 2 if axis == "x" else found["y"] + found["height"] / 2
+
+    app.page.mouse.click(tick_centre("x", predicted_label), tick_centre("y", true_label))
     expect_errors_page_for(app, true_label, predicted_label, count)
     app.assert_healthy()
     app.screenshot("07-errors-from-heatmap-click")

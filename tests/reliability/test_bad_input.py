@@ -24,13 +24,13 @@ IMAGE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture(scope="module")
 def bad_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Data folders that cannot be trained on: no text column, no label column, labels outside 0..3."""
+    """Data folders that cannot be trained on: no text column, no label column, one class only."""
     root = tmp_path_factory.mktemp("bad-data")
     good = pd.DataFrame({"text": [f"headline number {i}" for i in range(40)], "label": [i % 4 for i in range(40)]})
     folders = {
         "no_text": good.rename(columns={"text": "title"}),
         "no_label": good.rename(columns={"label": "class"}),
-        "labels_out_of_range": good.assign(label=[i % 4 + 4 * (i == 3) for i in range(40)]),
+        "one_class": good.assign(label=["x"] * 40),
     }
     paths = {}
     for name, frame in folders.items():
@@ -64,8 +64,9 @@ CASES = {
     "unknown model": ({"model": "someone/not-a-model"}, ["--model", "someone/not-a-model"], "not-a-model.*unreachable"),
     "no text column": ({"data": "no_text"}, ["--data", "no_text"], "has no 'text' column"),
     "no label column": ({"data": "no_label"}, ["--data", "no_label"], "has no 'label' column"),
-    "labels out of range": ({"data": "labels_out_of_range"}, ["--data", "labels_out_of_range"], "labels outside 0..3"),
-    "missing data folder": ({"data": "missing"}, ["--data", "missing"], "not 'auto', 'hub', 'sample' or an existing folder"),
+    "one class only": ({"data": "one_class"}, ["--data", "one_class"], "one class"),
+    "missing data folder": ({"data": "missing"}, ["--data", "missing"],
+                            "not 'auto', 'hub', 'sample', an existing folder or a registered data set"),
 }
 
 
@@ -143,7 +144,7 @@ def test_the_cli_answers_bad_input_with_one_line_and_exit_code_2(case: str, bad_
     assert not (tmp_path / "artifacts").exists()
 
 
-@pytest.mark.parametrize("case", ["lr not a number", "labels out of range"])
+@pytest.mark.parametrize("case", ["lr not a number", "one class only"])
 def test_the_cli_process_exits_2_with_one_line(case: str, bad_data, tmp_path) -> None:
     _, argv, expected = CASES[case]
     done = subprocess.run([sys.executable, "-m", "agnews_core", *_cli(argv, bad_data, tmp_path)], cwd=REPO_ROOT,

@@ -120,7 +120,7 @@ def test_bounds_are_read_from_the_field_metadata(monkeypatch: pytest.MonkeyPatch
 def test_user_facing_fields_have_a_label_and_internal_ones_none() -> None:
     exposed = [f.name for f in fields_of(SweepConfig) if f.exposed]
     assert exposed == ["learning_rates", "model", "data", "train_size", "eval_size", "test_size", "epochs",
-                       "batch_size", "seed", "keep_models", "corrections", "precision", "report_to", "lr_range", "range_trials", "executor",
+                       "batch_size", "seed", "keep_models", "corrections", "verdict_policy", "precision", "report_to", "lr_range", "range_trials", "executor",
                        "ray_address", "ray_local_cpus", "cpus_per_trial", "gpus_per_trial", "ray_storage",
                        "early_stopping", "grace_evals", "label"]
     assert field_info(SweepConfig, "keep_models").values == ("best", "all", "none")  # from the StrEnum

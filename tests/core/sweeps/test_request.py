@@ -114,7 +114,7 @@ def test_an_unknown_setting_is_reported_not_raised() -> None:
 def test_exposed_fields_are_the_labelled_ones_in_declaration_order() -> None:
     assert [f.cli_flag for f in exposed_fields()] == ["--lrs", "--model", "--data", "--train-size", "--eval-size",
                                                       "--test-size", "--epochs", "--batch-size", "--seed",
-                                                      "--keep-models", "--corrections", "--precision", "--report-to", "--lr-range",
+                                                      "--keep-models", "--corrections", "--verdict-policy", "--precision", "--report-to", "--lr-range",
                                                       "--range-trials", "--executor", "--ray-address",
                                                       "--ray-local-cpus", "--cpus-per-trial", "--gpus-per-trial",
                                                       "--ray-storage", "--early-stopping", "--grace-evals", "--name"]
