@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from agnews_core.store.artifact_store import ArtifactError, ArtifactStore, atomic_write_parquet
+from agnews_core.store.artifact_store import (
+    ArtifactError,
+    ArtifactStore,
+    atomic_write_parquet,
+    is_fresh,
+    read_fresh_parquet,
+)
 from agnews_core.store.records import SweepRecord
 from agnews_core.text_keys import text_keys
 
@@ -62,13 +69,13 @@ def layout_2d(embeddings: np.ndarray, seed: int = SEED) -> np.ndarray:
 
 def map_is_cached(store: ArtifactStore, sweep_id: str, run_id: str) -> bool:
     """Whether a map newer than the run's predictions and embeddings is on disk."""
-    paths = store.paths
-    try:
-        built = paths.map_file(sweep_id, run_id).stat().st_mtime
-        sources = [paths.predictions_file(sweep_id, run_id), paths.embeddings_file(sweep_id, run_id)]
-        return all(built >= p.stat().st_mtime for p in sources if p.exists())
-    except OSError:
-        return False
+    return is_fresh(store.paths.map_file(sweep_id, run_id), _map_sources(store, sweep_id, run_id))
+
+
+def _map_sources(store: ArtifactStore, sweep_id: str, run_id: str) -> list[Path]:
+    """What a run's map is made from: its predictions, and its stored embeddings when it has them."""
+    sources = [store.paths.predictions_file(sweep_id, run_id), store.paths.embeddings_file(sweep_id, run_id)]
+    return [path for path in sources if path.exists()]
 
 
 def run_embeddings(store: ArtifactStore, sweep: SweepRecord, run_id: str, predictions: pd.DataFrame) -> tuple[
@@ -147,12 +154,7 @@ def map_rows(predictions: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 
 def _cached(store: ArtifactStore, sweep_id: str, run_id: str, rows: int) -> pd.DataFrame | None:
     """The cached points when fresh, readable and one per predictions row, else None (then recomputed)."""
-    if not map_is_cached(store, sweep_id, run_id):
-        return None
-    path = store.paths.map_file(sweep_id, run_id)
-    try:
-        points = pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
-        logger.warning("recomputing the unreadable map %s: %s", path, exc)
+    points = read_fresh_parquet(store.paths.map_file(sweep_id, run_id), _map_sources(store, sweep_id, run_id))
+    if points is None:
         return None
     return points if list(points.columns) == list(MAP_COLUMNS) and len(points) == rows else None

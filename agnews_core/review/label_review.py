@@ -27,7 +27,7 @@ from agnews_core.review.suspects import (
     smart_tags,
     train_probabilities,
 )
-from agnews_core.store.artifact_store import ArtifactStore, atomic_write_parquet
+from agnews_core.store.artifact_store import ArtifactStore, atomic_write_parquet, is_fresh, read_fresh_parquet
 from agnews_core.store.records import SweepRecord
 
 logger = logging.getLogger(__name__)
@@ -130,12 +130,7 @@ def compute_label_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) 
 
 def review_is_cached(store: ArtifactStore, sweep_id: str, run_id: str) -> bool:
     """Whether a complete review newer than the run's predictions is on disk."""
-    review = store.paths.label_review_file(sweep_id, run_id)
-    predictions = store.paths.predictions_file(sweep_id, run_id)
-    try:
-        return review.stat().st_mtime >= predictions.stat().st_mtime
-    except OSError:
-        return False
+    return is_fresh(store.paths.label_review_file(sweep_id, run_id), [store.paths.predictions_file(sweep_id, run_id)])
 
 
 def label_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) -> LabelReview:
@@ -164,13 +159,9 @@ def label_review(store: ArtifactStore, sweep: SweepRecord, run_id: str) -> Label
 
 def _cached(store: ArtifactStore, sweep_id: str, run_id: str) -> LabelReview | None:
     """The cached review when it is fresh and readable; None otherwise (a damaged cache is recomputed)."""
-    if not review_is_cached(store, sweep_id, run_id):
-        return None
-    path = store.paths.label_review_file(sweep_id, run_id)
-    try:
-        rows = pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
-        logger.warning("recomputing the unreadable label review %s: %s", path, exc)
+    rows = read_fresh_parquet(store.paths.label_review_file(sweep_id, run_id),
+                              [store.paths.predictions_file(sweep_id, run_id)])
+    if rows is None:
         return None
     return LabelReview(rows) if set(REVIEW_COLUMNS) <= set(rows.columns) else None
 

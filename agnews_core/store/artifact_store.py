@@ -76,6 +76,26 @@ def atomic_write_npy(path: Path, array: np.ndarray) -> None:
         raise
 
 
+def is_fresh(path: Path, sources: list[Path]) -> bool:
+    """Whether a file derived from `sources` (a run's review or map) exists and is newer than every one of them."""
+    try:
+        built = path.stat().st_mtime
+        return all(built >= source.stat().st_mtime for source in sources)
+    except OSError:
+        return False
+
+
+def read_fresh_parquet(path: Path, sources: list[Path]) -> pd.DataFrame | None:
+    """A derived table when it is fresh (is_fresh) and readable; None otherwise, so the caller recomputes it."""
+    if not is_fresh(path, sources):
+        return None
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+        logger.warning("recomputing the unreadable %s: %s", path, exc)
+        return None
+
+
 def read_json(path: Path) -> Any:
     """Parsed JSON, or ArtifactError saying what is wrong with the file."""
     try:

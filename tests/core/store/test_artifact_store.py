@@ -205,3 +205,22 @@ def test_root_problem_on_a_read_only_root(tmp_path: Path) -> None:
     finally:
         tmp_path.chmod(0o755)
     assert ArtifactStore(tmp_path).root_problem() == ""
+
+
+def test_a_derived_table_is_read_only_while_newer_than_its_sources(tmp_path) -> None:
+    import os
+
+    from agnews_core.store.artifact_store import is_fresh, read_fresh_parquet
+
+    source, derived = tmp_path / "predictions.parquet", tmp_path / "review.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(source)
+    assert not is_fresh(derived, [source]) and read_fresh_parquet(derived, [source]) is None  # not made yet
+    pd.DataFrame({"b": [2]}).to_parquet(derived)
+    os.utime(source, (1, 1))
+    assert read_fresh_parquet(derived, [source])["b"].tolist() == [2]
+    os.utime(derived, (0, 0))  # the source changed after the table was made
+    assert read_fresh_parquet(derived, [source]) is None
+    os.utime(derived, (2, 2))
+    derived.write_bytes(b"damaged")
+    os.utime(derived, (2, 2))
+    assert is_fresh(derived, [source]) and read_fresh_parquet(derived, [source]) is None
