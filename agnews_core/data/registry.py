@@ -12,13 +12,16 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from filelock import FileLock
 
+from agnews_core.access.guard import audited
+from agnews_core.access.identity import LOCAL_USER, Identity
+from agnews_core.access.roles import Action
 from agnews_core.data.columns import ColumnMapping
 from agnews_core.data.drafts import DataSetError, Draft
 from agnews_core.data.health import TEST, TRAIN, HealthReport
@@ -51,6 +54,7 @@ class DatasetManifest:
     seed: int
     dropped: dict[str, int] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    created_by: str = ""  # who registered it (email, or 'local'); empty for versions from before sign-in
 
     @property
     def labels(self) -> LabelSet:
@@ -101,7 +105,8 @@ class DatasetRegistry:
     """Every registered data set under one artifacts root."""
 
     def __init__(self, artifacts_root: Path) -> None:
-        self.folder = Path(artifacts_root) / DATASETS_DIR
+        self.root = Path(artifacts_root)
+        self.folder = self.root / DATASETS_DIR
 
     def manifests(self) -> list[DatasetManifest]:
         """Every registered version, by name then version; unreadable folders are skipped."""
@@ -145,8 +150,15 @@ class DatasetRegistry:
         path = self.folder / manifest.id / REPORT_FILE
         return json.loads(path.read_text()) if path.is_file() else None
 
-    def register(self, draft: Draft, drop: bool) -> tuple[DatasetManifest, bool]:
-        """Store a draft (problems dropped when asked) as a new version; (manifest, False) if it is already stored."""
+    def register(self, draft: Draft, drop: bool, actor: Identity = LOCAL_USER) -> tuple[DatasetManifest, bool]:
+        """Store a draft (problems dropped when asked) as a new version for actor; (manifest, False) if it is
+        already stored. AccessRefused (logged) when actor's role may not register data sets."""
+        with audited(actor, Action.REGISTER_DATASET, draft.options.name, self.root) as step:
+            manifest, created = self._register(draft, drop, actor.who)
+            step.target, step.detail = manifest.id, "new version" if created else "already registered"
+        return manifest, created
+
+    def _register(self, draft: Draft, drop: bool, who: str) -> tuple[DatasetManifest, bool]:
         name = check_name(draft.options.name)
         ready = draft.ready(drop)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -158,17 +170,19 @@ class DatasetRegistry:
                         and manifest.rows == ready.report.rows:
                     return manifest, False
             version = max((m.version for m in same), default=0) + 1
-            manifest = _manifest(ready, name, version, draft.report)
+            manifest = replace(_manifest(ready, name, version, draft.report), created_by=who)
             self._write(manifest, ready)
         return manifest, True
 
-    def remove(self, manifest: DatasetManifest) -> None:
-        """Delete one version's folder (callers check first that nothing uses it)."""
-        target = self.folder / manifest.id
-        if target.is_dir():
-            trash = self.folder / f".removing-{manifest.id}"
-            target.rename(trash)  # one rename: the data set is gone for readers at once
-            shutil.rmtree(trash, ignore_errors=True)
+    def remove(self, manifest: DatasetManifest, actor: Identity = LOCAL_USER) -> None:
+        """Delete one version's folder for actor (callers check first that nothing uses it); AccessRefused
+        (logged) when actor's role may not remove data sets."""
+        with audited(actor, Action.REMOVE_DATASET, manifest.id, self.root):
+            target = self.folder / manifest.id
+            if target.is_dir():
+                trash = self.folder / f".removing-{manifest.id}"
+                target.rename(trash)  # one rename: the data set is gone for readers at once
+                shutil.rmtree(trash, ignore_errors=True)
 
     def _write(self, manifest: DatasetManifest, ready: Draft) -> None:
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{manifest.id}-", dir=self.folder))

@@ -13,8 +13,9 @@ from datetime import datetime
 
 import pandas as pd
 
+from agnews_core.access.identity import LOCAL_USER, Identity
 from agnews_core.labels import AG_NEWS, LabelSet
-from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore
+from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, attributed
 from agnews_core.text_keys import text_key
 
 CSV_COLUMNS: tuple[str, ...] = ("text_key", "text", "label", "kind", "new_label", "note", "reviewer", "recorded_at")
@@ -159,11 +160,12 @@ def _row_verdict(row: dict[str, str], gold: dict[str, set[int]], labels: LabelSe
     return verdict, []
 
 
-def import_csv(store: VerdictStore, text: str, data: pd.DataFrame, labels: LabelSet = AG_NEWS) -> ImportResult:
-    """Check every row of a verdicts CSV against data, then store all of them in one atomic write; each adds or
-    replaces its reviewer's verdict on its text."""
-    verdicts = parse_verdicts_csv(text, data, labels)
+def import_csv(store: VerdictStore, text: str, data: pd.DataFrame, labels: LabelSet = AG_NEWS,
+               actor: Identity = LOCAL_USER) -> ImportResult:
+    """Check every row of a verdicts CSV against data, then store all of them in one atomic write as actor gives
+    them (a signed-in reviewer's rows carry their identity); each adds or replaces its reviewer's verdict."""
+    verdicts = [attributed(v, actor) for v in parse_verdicts_csv(text, data, labels)]
     existing = {(v.text_key, v.reviewer) for v in store.list()}
     replaced = len({(v.text_key, v.reviewer) for v in verdicts} & existing)
-    store.record_all(verdicts)
+    store.record_all(verdicts, actor)
     return ImportResult(imported=len(verdicts), replaced=replaced)

@@ -21,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +29,9 @@ from typing import Any
 
 from filelock import FileLock
 
+from agnews_core.access.guard import audited
+from agnews_core.access.identity import LOCAL_USER, Identity
+from agnews_core.access.roles import Action, Role
 from agnews_core.config.sweep_config import CorrectionPolicy
 from agnews_core.labels import MAX_CLASSES
 from agnews_core.text_keys import text_key as key_of
@@ -59,6 +62,14 @@ def _label_id(value: Any, what: str) -> int:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def attributed(verdict: Verdict, actor: Identity) -> Verdict:
+    """The verdict as actor gives it: a signed-in user's verdicts carry their identity, whatever name was typed
+    (an admin importing others' verdicts keeps the names in the file); the local user's are left as they are."""
+    if not actor.signed_in or actor.role is Role.ADMIN and verdict.reviewer:
+        return verdict
+    return replace(verdict, reviewer=actor.who)
 
 
 def reviewer_name(reviewer: str) -> str:
@@ -149,7 +160,9 @@ class VerdictStore:
     def __init__(self, root: Path | str, source: str) -> None:
         if source == "auto":
             raise ValueError("resolve the data source 'auto' to 'hub' or 'sample' before opening its verdicts")
-        self.path = Path(root) / "verdicts" / f"{source_slug(source)}.jsonl"
+        self.root = Path(root)
+        self.source = source
+        self.path = self.root / "verdicts" / f"{source_slug(source)}.jsonl"
         self._file_lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S)
         with _THREAD_LOCKS_GUARD:
             self._thread_lock = _THREAD_LOCKS.setdefault(self.path.resolve(), threading.Lock())
@@ -161,14 +174,29 @@ class VerdictStore:
         with self._thread_lock, self._file_lock:
             yield
 
-    def record(self, verdict: Verdict) -> Verdict:
-        """Store verdict; it replaces its reviewer's earlier verdict on the same text, and no one else's."""
-        with self._locked():
-            self._append({"op": _RECORD, **_SCOPE, **verdict.to_json()})
+    def record(self, verdict: Verdict, actor: Identity = LOCAL_USER) -> Verdict:
+        """Store verdict as actor gives it (see attributed); it replaces its reviewer's earlier verdict on the same
+        text, and no one else's. AccessRefused (logged) when actor's role may not record verdicts."""
+        verdict = attributed(verdict, actor)
+        with audited(actor, Action.RECORD_VERDICT, f"{self.source} {verdict.text_key}", self.root) as step:
+            with self._locked():
+                self._append({"op": _RECORD, **_SCOPE, **verdict.to_json()})
+            step.detail = f"{verdict.kind} label {verdict.label}" + (
+                f" -> {verdict.new_label}" if verdict.new_label is not None else "")
         return verdict
 
-    def delete(self, text_key: str, reviewer: str | None = None) -> bool:
-        """Forget reviewer's verdict on text_key (reviewer None: every reviewer's); False when there was none."""
+    def delete(self, text_key: str, reviewer: str | None = None, actor: Identity = LOCAL_USER) -> bool:
+        """Forget reviewer's verdict on text_key (reviewer None: every reviewer's); False when there was none.
+
+        A signed-in user clears their own verdict; clearing anyone else's (or everyone's) is for an admin.
+        """
+        own = reviewer is not None and (not actor.signed_in or reviewer.strip() == actor.who)
+        action = Action.RECORD_VERDICT if own else Action.DELETE_ANY_VERDICT
+        with audited(actor, action, f"{self.source} {text_key}", self.root) as step:
+            step.detail = "cleared"
+            return self._delete(text_key, reviewer)
+
+    def _delete(self, text_key: str, reviewer: str | None) -> bool:
         with self._locked():
             found = self._read().rows.get(text_key, [])
             if not any(reviewer is None or v.reviewer == reviewer.strip() for v in found):
@@ -211,15 +239,17 @@ class VerdictStore:
             return found[-1] if found else None
         return next((v for v in found if v.reviewer == reviewer.strip()), None)
 
-    def record_all(self, verdicts: Iterable[Verdict]) -> int:
-        """Store many verdicts at once, each replacing its reviewer's on its text: all of them or, if the process
-        dies, none (atomic rewrite)."""
-        new = list(verdicts)
-        with self._locked():
-            rows = {key: {v.reviewer: v for v in found} for key, found in self._read().rows.items()}
-            for verdict in new:
-                _put(rows.setdefault(verdict.text_key, {}), verdict)
-            self._rewrite(v for row in rows.values() for v in row.values())
+    def record_all(self, verdicts: Iterable[Verdict], actor: Identity = LOCAL_USER) -> int:
+        """Store many verdicts at once as actor gives them, each replacing its reviewer's on its text: all of them
+        or, if the process dies, none (atomic rewrite). AccessRefused (logged) when actor may not import."""
+        new = [attributed(v, actor) for v in verdicts]
+        with audited(actor, Action.IMPORT_VERDICTS, self.source, self.root) as step:
+            with self._locked():
+                rows = {key: {v.reviewer: v for v in found} for key, found in self._read().rows.items()}
+                for verdict in new:
+                    _put(rows.setdefault(verdict.text_key, {}), verdict)
+                self._rewrite(v for row in rows.values() for v in row.values())
+            step.detail = f"{len(new)} verdicts"
         return len(new)
 
     def _append(self, entry: dict[str, Any]) -> None:

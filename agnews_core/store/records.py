@@ -193,6 +193,7 @@ class SweepRecord:
     environment: EnvironmentRecord | None = None  # versions, hardware, precision and data; None before it was recorded
     label_names: tuple[str, ...] = ()  # the data's classes in id order; empty before label sets (AG News)
     dataset_id: str = ""  # a registered data set's id and version ('tickets-v2'); empty for other sources
+    started_by: str = ""  # who queued it (the signed-in user's email, or 'local'); empty before sign-in existed
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file

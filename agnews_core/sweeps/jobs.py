@@ -15,6 +15,9 @@ from collections import deque
 from pathlib import Path
 from typing import ClassVar
 
+from agnews_core.access.guard import audited
+from agnews_core.access.identity import LOCAL_USER, Identity
+from agnews_core.access.roles import Action, may
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.states import RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore, BrokenEntry
@@ -22,6 +25,7 @@ from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_core.sweeps.estimate import estimate_sweep_seconds, load_throughput
 from agnews_core.sweeps.executors.ray_executor import RAY, RayExecutor
 from agnews_core.sweeps.executors.thread import THREAD, SweepExecutor, ThreadExecutor
+from agnews_core.sweeps.quick_demo import is_quick_demo
 from agnews_core.sweeps.runner import FaultHook, create_sweep, now_iso
 from agnews_core.sweeps.snapshots import JobSnapshot
 
@@ -31,6 +35,19 @@ logger = logging.getLogger(__name__)
 def executor_of(config: SweepConfig) -> str:
     """Which executor a sweep asks for ('thread' unless its config says 'ray')."""
     return str(getattr(config, "executor", THREAD))
+
+
+def submit_action(config: SweepConfig) -> Action:
+    """The permission a job of this config needs: a final training, the quick demo, or a sweep."""
+    if config.final_of:
+        return Action.FINAL_TRAINING
+    return Action.QUICK_DEMO if is_quick_demo(config) else Action.RUN_SWEEP
+
+
+def cancel_action(actor: Identity, sweep: SweepRecord | None) -> Action:
+    """Cancelling one's own job (or one nobody is recorded to have started) needs less than someone else's."""
+    owner = sweep.started_by if sweep is not None else ""
+    return Action.CANCEL_OWN_JOB if not owner or owner == actor.who else Action.CANCEL_ANY_JOB
 
 
 def process_is_alive(pid: int) -> bool:
@@ -99,27 +116,51 @@ class JobManager:
         """Expected wall time of a sweep from throughput measured on this machine."""
         return estimate_sweep_seconds(config, load_throughput(self.store.root, config.model))
 
-    def submit(self, config: SweepConfig) -> SweepRecord:
-        """Queue a sweep; it starts when the ones before it finish.
+    def submit(self, config: SweepConfig, actor: Identity = LOCAL_USER) -> SweepRecord:
+        """Queue a sweep for actor; it starts when the ones before it finish.
 
-        An executor that can check where it runs (Ray: installed, cluster reachable) does so first and raises
-        ClusterError with one sentence; then nothing is written.
+        AccessRefused when actor's role may not start it. An executor that can check where it runs (Ray:
+        installed, cluster reachable) does so first and raises ClusterError with one sentence; then nothing is
+        written.
         """
-        check = getattr(self._executor_named(executor_of(config)), "check", None)
-        if check is not None:
-            check(config)
-        estimate = self.estimate_seconds(config)
-        with self._lock:
-            sweep = create_sweep(self.store, config, estimate_seconds=estimate, pid=os.getpid())
-            self._owned.add(sweep.sweep_id)
-            self._cancel[sweep.sweep_id] = threading.Event()
-            self._queue.append(sweep.sweep_id)
-            self._lock.notify_all()
+        with audited(actor, submit_action(config), config.label or config.data, self.store.root) as step:
+            check = getattr(self._executor_named(executor_of(config)), "check", None)
+            if check is not None:
+                check(config)
+            estimate = self.estimate_seconds(config)
+            with self._lock:
+                sweep = create_sweep(self.store, config, estimate_seconds=estimate, pid=os.getpid(),
+                                     started_by=actor.who)
+                self._owned.add(sweep.sweep_id)
+                self._cancel[sweep.sweep_id] = threading.Event()
+                self._queue.append(sweep.sweep_id)
+                self._lock.notify_all()
+            step.target = sweep.sweep_id
         logger.info("queued sweep %s", sweep.sweep_id)
         return sweep
 
-    def cancel(self, sweep_id: str) -> str:
-        """Cancel a queued or running sweep; say what happens."""
+    def may_cancel(self, sweep_id: str, actor: Identity) -> bool:
+        """Whether actor may cancel this sweep: their own with a role that runs jobs, anyone's as an admin."""
+        try:
+            sweep = self.store.load_sweep(sweep_id)
+        except ArtifactError:
+            sweep = None
+        return may(actor.role, cancel_action(actor, sweep))
+
+    def cancel(self, sweep_id: str, actor: Identity = LOCAL_USER) -> str:
+        """Cancel a queued or running sweep for actor; say what happens.
+
+        AccessRefused (logged) when the sweep is someone else's and actor is not an admin.
+        """
+        try:
+            sweep = self.store.load_sweep(sweep_id)
+        except ArtifactError:
+            sweep = None
+        with audited(actor, cancel_action(actor, sweep), sweep_id, self.store.root) as step:
+            step.detail = self._cancel_now(sweep_id)
+        return step.detail
+
+    def _cancel_now(self, sweep_id: str) -> str:
         with self._lock:
             if sweep_id in self._queue:
                 self._queue.remove(sweep_id)

@@ -60,10 +60,11 @@ def run_specs(config: SweepConfig) -> list[RunSpec]:
 
 
 def create_sweep(store: ArtifactStore, config: SweepConfig, estimate_seconds: float | None = None,
-                 pid: int = 0) -> SweepRecord:
+                 pid: int = 0, started_by: str = "") -> SweepRecord:
     """Write a queued sweep with pending runs; return it."""
     sweep = SweepRecord(
         sweep_id=new_sweep_id(), config=config, created_at=now_iso(), estimate_seconds=estimate_seconds, pid=pid,
+        started_by=started_by,
         model_description=describe_model(config.model), run_ids=tuple(s.run_id for s in run_specs(config)),
     )
     store.save_sweep(sweep)

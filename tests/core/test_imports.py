@@ -17,8 +17,8 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(agnews_core.__path__, "ag
 VOCABULARY = {"agnews_core.labels", "agnews_core.states", "agnews_core.text_keys"}
 # Lower layers first. A module may import its own layer's modules and any lower layer's, never a higher one;
 # layers of the same rank (analysis, review, serving) never import each other.
-LAYERS = {"config": 1, "data": 2, "store": 3, "modeling": 4, "analysis": 5, "review": 5, "serving": 5,
-          "sweeps": 6, "cli": 7}
+LAYERS = {"config": 1, "access": 2, "data": 3, "store": 4, "modeling": 5, "analysis": 6, "review": 6, "serving": 6,
+          "sweeps": 7, "cli": 8}
 
 
 def _layer(module: str) -> str:

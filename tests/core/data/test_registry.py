@@ -7,6 +7,10 @@ import json
 import pytest
 from dataset_fixtures import MESSY, MESSY_TEST, TICKETS
 
+from agnews_core.access.audit import AuditLog, Outcome
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.identity import Identity
+from agnews_core.access.roles import Role
 from agnews_core.data import registry as registry_module
 from agnews_core.data.columns import ColumnMapping
 from agnews_core.data.drafts import DataSetError, DraftOptions, draft_from_tables
@@ -104,3 +108,27 @@ def test_names() -> None:
             check_name(bad)
     with pytest.raises(DataSetError, match="no data set named 'nope'"):
         DatasetRegistry(__import__("pathlib").Path("/nonexistent")).get("nope")
+
+
+ANALYST = Identity(subject="a", email="an@example.com", role=Role.ANALYST)
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.REVIEWER])
+def test_only_analysts_and_admins_register_or_remove(tmp_path, role: Role) -> None:
+    registry = DatasetRegistry(tmp_path)
+    actor = Identity(subject="x", email="x@example.com", role=role)
+    with pytest.raises(AccessRefused, match="Registering a data set needs the admin or analyst role"):
+        registry.register(_tickets(), drop=False, actor=actor)
+    assert registry.manifests() == []
+    manifest, _ = registry.register(_tickets(), drop=False, actor=ANALYST)
+    assert manifest.created_by == "an@example.com" and registry.find("tickets").created_by == "an@example.com"
+    with pytest.raises(AccessRefused, match="Removing a data set"):
+        registry.remove(manifest, actor=actor)
+    assert registry.find("tickets-v1") is not None
+    registry.remove(manifest, actor=ANALYST)
+    assert registry.find("tickets-v1") is None
+    assert [(e.who, e.action, e.target, e.outcome) for e in AuditLog(tmp_path).read().entries] == [
+        ("x@example.com", "register_dataset", "tickets", Outcome.REFUSED),
+        ("an@example.com", "register_dataset", "tickets-v1", Outcome.DONE),
+        ("x@example.com", "remove_dataset", "tickets-v1", Outcome.REFUSED),
+        ("an@example.com", "remove_dataset", "tickets-v1", Outcome.DONE)]

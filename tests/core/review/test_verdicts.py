@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from support.waiting import wait_until
 
+from agnews_core.access.audit import AuditLog, Outcome
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.identity import Identity
+from agnews_core.access.roles import Role
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, source_slug
 from agnews_core.text_keys import text_key
 
@@ -211,3 +215,47 @@ def test_record_all_replaces_per_text_and_reviewer(tmp_path: Path) -> None:
     assert store.record_all([bob, carl]) == 2
     assert store.by_row() == {ana.text_key: [ana, bob, carl]}
     assert store.path.read_bytes().count(b"\n") == 3  # compacted: one line per text and reviewer
+
+
+VIEWER = Identity(subject="v", email="vi@example.com", role=Role.VIEWER)
+REVIEWER = Identity(subject="r", email="re@example.com", role=Role.REVIEWER)
+ADMIN = Identity(subject="ad", email="ad@example.com", role=Role.ADMIN)
+
+
+def test_a_viewer_records_nothing_and_the_refusal_is_logged(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, "sample")
+    verdict = Verdict(text="Stocks fell", label=2, kind=VerdictKind.KEEP)
+    with pytest.raises(AccessRefused, match="Recording a verdict needs the admin, analyst or reviewer role"):
+        store.record(verdict, VIEWER)
+    with pytest.raises(AccessRefused, match="Importing verdicts"):
+        store.record_all([verdict], VIEWER)
+    assert store.list() == []
+    assert [(e.who, e.action, e.outcome) for e in AuditLog(tmp_path).read().entries] == [
+        ("vi@example.com", "record_verdict", Outcome.REFUSED), ("vi@example.com", "import_verdicts", Outcome.REFUSED)]
+
+
+def test_a_signed_in_reviewers_verdict_carries_their_identity_whatever_name_was_typed(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, "sample")
+    stored = store.record(Verdict(text="Stocks fell", label=2, kind=VerdictKind.KEEP, reviewer="the boss"), REVIEWER)
+    assert stored.reviewer == "re@example.com" and store.get(text_key("Stocks fell")).reviewer == "re@example.com"
+    store.record_all([Verdict(text="Rain", label=0, kind=VerdictKind.REMOVE, reviewer="someone")], REVIEWER)
+    assert store.get(text_key("Rain")).reviewer == "re@example.com"
+    store.record_all([Verdict(text="Goal", label=1, kind=VerdictKind.KEEP, reviewer="ana")], ADMIN)
+    assert store.get(text_key("Goal")).reviewer == "ana"  # an admin importing keeps the file's reviewer names
+    [entry] = [e for e in AuditLog(tmp_path).read().entries if e.action == "record_verdict"]
+    assert (entry.who, entry.target, entry.outcome) == ("re@example.com", f"sample {text_key('Stocks fell')}",
+                                                       Outcome.DONE)
+
+
+def test_a_reviewer_clears_their_own_verdict_only_and_an_admin_anyones(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path, "sample")
+    key = text_key("Stocks fell")
+    store.record(Verdict(text="Stocks fell", label=2, kind=VerdictKind.KEEP), REVIEWER)
+    store.record(Verdict(text="Stocks fell", label=2, kind=VerdictKind.REMOVE), ADMIN)
+    with pytest.raises(AccessRefused, match="Deleting someone else's verdict needs the admin role"):
+        store.delete(key, "ad@example.com", REVIEWER)
+    with pytest.raises(AccessRefused):
+        store.delete(key, None, REVIEWER)  # everyone's
+    assert store.delete(key, "re@example.com", REVIEWER)
+    assert store.delete(key, None, ADMIN)
+    assert store.get(key) is None

@@ -9,11 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from agnews_core.access.audit import AuditLog, Outcome
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.identity import Identity
+from agnews_core.access.roles import Role
 from agnews_core.config.sweep_config import RunSpec
 from agnews_core.states import RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.records import LossPoint, RunRecord
 from agnews_core.sweeps.jobs import process_is_alive
+from agnews_core.sweeps.quick_demo import quick_demo_config
 from agnews_core.sweeps.runner import create_sweep, now_iso
 
 WAIT = 120  # seconds; generous because other work may share the CPU
@@ -222,3 +227,57 @@ def test_jobs_reads_runs_only_for_the_sweeps_asked_for(finished_sweep, tmp_path,
     assert [v.sweep.sweep_id for v in everything] == [v.sweep.sweep_id for v in states_only] == [record.sweep_id]
     assert [r.run_id for r in everything[0].runs] == list(record.run_ids)
     assert states_only[0].runs == ()
+
+
+ANALYST = Identity(subject="a1", email="an@example.com", role=Role.ANALYST)
+OTHER_ANALYST = Identity(subject="a2", email="bo@example.com", role=Role.ANALYST)
+ADMIN = Identity(subject="ad", email="ad@example.com", role=Role.ADMIN)
+VIEWER = Identity(subject="v", email="vi@example.com", role=Role.VIEWER)
+REVIEWER = Identity(subject="r", email="re@example.com", role=Role.REVIEWER)
+
+
+@pytest.mark.parametrize("actor", [VIEWER, REVIEWER])
+def test_only_analysts_and_admins_may_start_jobs(store: ArtifactStore, small_config, make_manager, actor) -> None:
+    manager = make_manager(store)
+    for config in (small_config(), quick_demo_config()):
+        with pytest.raises(AccessRefused, match="needs the admin or analyst role"):
+            manager.submit(config, actor)
+    assert manager.sweeps()[0] == []  # nothing written, nothing queued
+    refused = AuditLog(store.root).read().entries
+    assert [(e.who, e.action, e.outcome) for e in refused] == [
+        (actor.who, "run_sweep", Outcome.REFUSED), (actor.who, "quick_demo", Outcome.REFUSED)]
+
+
+def test_a_sweep_records_who_started_it_and_only_they_or_an_admin_cancel(store: ArtifactStore, small_config,
+                                                                          make_manager, gate) -> None:
+    manager = make_manager(store, fault_hook=gate)
+    running = manager.submit(small_config(learning_rates=(1e-3,)), ANALYST)
+    queued = manager.submit(small_config(learning_rates=(3e-4,)), ANALYST)
+    mine = manager.submit(small_config(learning_rates=(1e-4,)), OTHER_ANALYST)
+    assert store.load_sweep(running.sweep_id).started_by == "an@example.com"
+    assert gate.entered.wait(WAIT)
+    assert not manager.may_cancel(queued.sweep_id, OTHER_ANALYST) and manager.may_cancel(queued.sweep_id, ANALYST)
+    with pytest.raises(AccessRefused, match="Cancelling a job someone else started needs the admin role"):
+        manager.cancel(queued.sweep_id, OTHER_ANALYST)
+    assert store.load_sweep(queued.sweep_id).status == SweepState.QUEUED  # refused: untouched
+    with pytest.raises(AccessRefused):
+        manager.cancel(queued.sweep_id, VIEWER)
+    assert manager.cancel(mine.sweep_id, OTHER_ANALYST) == "Cancelled before it started."  # their own
+    assert manager.cancel(queued.sweep_id, ADMIN) == "Cancelled before it started."  # an admin: anyone's
+    gate.open(fail=True)
+    assert manager.wait_idle(WAIT)
+    log = [(e.who, e.action, e.target, e.outcome) for e in AuditLog(store.root).read().entries]
+    assert log == [
+        ("an@example.com", "run_sweep", running.sweep_id, Outcome.DONE),
+        ("an@example.com", "run_sweep", queued.sweep_id, Outcome.DONE),
+        ("bo@example.com", "run_sweep", mine.sweep_id, Outcome.DONE),
+        ("bo@example.com", "cancel_any_job", queued.sweep_id, Outcome.REFUSED),
+        ("vi@example.com", "cancel_any_job", queued.sweep_id, Outcome.REFUSED),
+        ("bo@example.com", "cancel_own_job", mine.sweep_id, Outcome.DONE),
+        ("ad@example.com", "cancel_any_job", queued.sweep_id, Outcome.DONE)]
+
+
+def test_a_final_training_needs_its_own_permission(store: ArtifactStore, small_config, make_manager) -> None:
+    manager = make_manager(store)
+    with pytest.raises(AccessRefused, match="Starting a final training"):
+        manager.submit(small_config(final_of="sweep-x"), REVIEWER)
