@@ -22,6 +22,7 @@ from agnews_core.data.health import TEST, TRAIN
 from agnews_core.data.readers import ReadTable, TableReadError, read_table
 from agnews_core.data.registry import DatasetRegistry, check_name, slug
 from agnews_ui import page_registry
+from agnews_ui.auth import actor
 from agnews_ui.data_report import droppable_text, show_report
 from agnews_ui.data_summary import DataSummary, summarise
 from agnews_ui.data_view import PICK_KEY
@@ -173,8 +174,8 @@ def _register(root: Path, draft: Draft, drop: bool) -> None:
     key = (draft.sha256, draft.options)
     try:
         with st.spinner(f"Registering {len(draft.frame):,} rows…"):  # seconds for a large file
-            manifest, created = DatasetRegistry(root).register(draft, drop)
-    except (DataSetError, OSError) as exc:
+            manifest, created = DatasetRegistry(root).register(draft, drop, actor())
+    except (DataSetError, OSError) as exc:  # AccessRefused too (a PermissionError): its sentence names the role
         st.session_state[OUTCOME_KEY] = Outcome(key, False, f"Nothing was registered: {exc}")
         return
     if created:

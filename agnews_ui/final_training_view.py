@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.roles import Action
 from agnews_core.serving.snippets import EXAMPLE_HEADLINE, pipeline_snippet
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
 from agnews_core.sweeps.progress import format_duration
+from agnews_ui.auth import actor, allowed, why_not
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
 from agnews_ui.state import flash, poll_while, show_flash
@@ -53,8 +56,11 @@ def render_final_training(sweep: SweepRecord) -> None:
         st.error(plan)
         return
     st.caption(f"Estimated time: about {format_duration(plan.estimate_seconds)} on this machine.")
+    may_start = allowed(Action.FINAL_TRAINING)
     st.button("Start final training", type="primary", icon=":material/play_arrow:", key="start_final",
-              on_click=_start, args=(sweep,))
+              on_click=_start, args=(sweep,), disabled=not may_start)
+    if not may_start:
+        st.caption(why_not(Action.FINAL_TRAINING))
     show_flash(QUEUED)
     poll_while(lambda: any(s.status.is_active for s in final_trainings_of(sweep.sweep_id)),
                lambda: _final_jobs(sweep.sweep_id))
@@ -68,7 +74,10 @@ def _start(sweep: SweepRecord) -> None:
         flash(QUEUED, plan, "error")
         return
     try:
-        job = job_manager().submit(plan.config)
+        job = job_manager().submit(plan.config, actor())
+    except AccessRefused as refused:
+        flash(QUEUED, str(refused), "error")
+        return
     except OSError as exc:
         flash(QUEUED, f"The final training could not be saved: {exc.strerror or exc}", "error")
         return

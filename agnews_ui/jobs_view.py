@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from agnews_core.access.guard import AccessRefused
 from agnews_core.states import SweepState
 from agnews_core.sweeps.jobs import JobManager
 from agnews_core.sweeps.progress import format_duration
 from agnews_core.sweeps.snapshots import JobSnapshot
 from agnews_ui import page_registry
+from agnews_ui.auth import actor
 from agnews_ui.charts import loss_figure
 from agnews_ui.format import (
     STATE_BADGES,
@@ -79,8 +81,11 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
             right.plotly_chart(loss_figure(view.runs, "eval"), key=f"live-eval-{sweep.sweep_id}")
         actions = st.columns([1, 1, 4])
         if sweep.status.is_active:
+            may_cancel = manager.may_cancel(sweep.sweep_id, actor())
             actions[0].button("Cancel", key=f"cancel-{sweep.sweep_id}", icon=":material/stop_circle:",
-                              on_click=_cancel, args=(manager, sweep.sweep_id))
+                              on_click=_cancel, args=(manager, sweep.sweep_id), disabled=not may_cancel,
+                              help=None if may_cancel else f"Started by {sweep.started_by or 'someone else'}: "
+                                                           "only they or an admin may cancel it.")
         show_flash(f"cancel-{sweep.sweep_id}")
         if sweep.best_run_id:
             with actions[1]:
@@ -90,4 +95,7 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
 def _cancel(manager: JobManager, sweep_id: str) -> None:
     # A flash, not a toast drawn in this run: a sweep that stops at once ends the polling with a full rerun,
     # which would drop a toast drawn before it; the card shows the flash in whichever run draws it next.
-    flash(f"cancel-{sweep_id}", manager.cancel(sweep_id), "toast", icon=":material/stop_circle:")
+    try:
+        flash(f"cancel-{sweep_id}", manager.cancel(sweep_id, actor()), "toast", icon=":material/stop_circle:")
+    except AccessRefused as refused:
+        flash(f"cancel-{sweep_id}", str(refused), "error", icon=":material/lock:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,15 +43,27 @@ COMPARE = PageInfo("pages/compare.py", "Compare", ":material/compare_arrows:",
 PREDICT = PageInfo("pages/predict.py", "Predict", ":material/bolt:",
                    "classify a headline with any saved run beside a TF-IDF demo that works before any run")
 PAGES = (HOME, DATA, SWEEP, RESULTS, ACCURACY, ERRORS, MAP, COMPARE, PREDICT)
+# Listed only for admins of an app with sign-in (the local user of an app without it has nobody to audit).
+AUDIT = PageInfo("pages/audit.py", "Audit log", ":material/policy:",
+                 "who did what and when: sweeps, cancels, data sets, verdicts, and refused actions; filters and CSV")
 
 _navigation_built = False  # becomes True the first time app.py runs in this server process
 
 
-def navigation() -> Any:
-    """st.navigation over every page (app.py calls this once per script run and runs the page it returns)."""
+def navigation(with_audit: bool = False) -> Any:
+    """st.navigation over every page, and the audit log when asked (app.py calls this once per script run and
+    runs the page it returns)."""
     global _navigation_built
     _navigation_built = True
-    return st.navigation(_pages())
+    return st.navigation(_pages() + ([_page(AUDIT)] if with_audit else []))
+
+
+def gate_navigation(screen: Callable[[], None]) -> Any:
+    """st.navigation over one screen (sign in, no role, will not serve), whatever page the URL asked for."""
+    global _navigation_built
+    _navigation_built = True
+    return st.navigation([st.Page(screen, title="Sign in", icon=":material/login:", url_path="signin",
+                                  default=True)], position="hidden")
 
 
 def link(page: PageInfo, label: str | None = None, icon: str | None = None,
@@ -84,4 +97,8 @@ def ensure_app_navigation(page_file: str) -> None:
 
 
 def _pages() -> list[Any]:
-    return [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in PAGES]
+    return [_page(p) for p in PAGES]
+
+
+def _page(page: PageInfo) -> Any:
+    return st.Page(page.path, title=page.title, icon=page.icon, default=page.default)

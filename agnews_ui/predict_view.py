@@ -6,15 +6,19 @@ from typing import Any
 
 import streamlit as st
 
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.roles import Action
 from agnews_core.config.sweep_config import format_lr
 from agnews_core.sweeps.progress import format_duration
 from agnews_core.sweeps.quick_demo import QUICK_DEMO_NAME, active_quick_demo, quick_demo_config
 from agnews_ui import page_registry
+from agnews_ui.auth import actor, allowed, why_not
 from agnews_ui.charts import probability_figure
 from agnews_ui.format import pct, progress_text
-from agnews_ui.state import poll_while
+from agnews_ui.state import flash, poll_while, show_flash
 
 QUICK_DEMO_BUTTON = "Train a quick demo model"
+QUICK_DEMO_REFUSED = "quick-demo-refused"
 
 
 def show_answer(title: str, caption: str, result: Any, chart_key: str) -> None:
@@ -80,7 +84,19 @@ def quick_demo_offer(data: str = "sample") -> None:
             f"{config.train_size:,} rows of {where} (lr {format_lr(config.learning_rates[0])}, one epoch): "
             f"about {format_duration(seconds)} on this machine, then it answers here beside TF-IDF.",
             icon=":material/info:")
-    st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:", on_click=manager.submit, args=(config,))
+    may_train = allowed(Action.QUICK_DEMO)
+    st.button(QUICK_DEMO_BUTTON, icon=":material/rocket_launch:", on_click=_start_quick_demo, args=(manager, config),
+              disabled=not may_train)
+    if not may_train:
+        st.caption(why_not(Action.QUICK_DEMO))
+    show_flash(QUICK_DEMO_REFUSED)
+
+
+def _start_quick_demo(manager: Any, config: Any) -> None:
+    try:
+        manager.submit(config, actor())
+    except AccessRefused as refused:  # the role changed since the button was drawn
+        flash(QUICK_DEMO_REFUSED, str(refused), "error")
 
 
 def _quick_demo_line() -> None:

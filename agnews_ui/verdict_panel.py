@@ -10,12 +10,15 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.roles import Action
 from agnews_core.labels import AG_NEWS, LabelSet
 from agnews_core.review.agreement import agreement
 from agnews_core.review.policies import CorrectionPolicy, resolve_rows
 from agnews_core.review.verdict_csv import VerdictImportError, export_csv, import_csv
 from agnews_core.review.verdicts import Verdict, VerdictKind, VerdictStore, reviewer_name, source_slug
 from agnews_core.text_keys import text_key
+from agnews_ui.auth import actor, allowed, why_not
 from agnews_ui.label_review_view import verdict_text
 from agnews_ui.state import flash, show_flash
 
@@ -34,17 +37,27 @@ def verdict_form(store: VerdictStore, text: str, gold: int, predicted: int, name
     if on_row:
         st.caption(f"Current verdicts on this row ({len(on_row)} reviewer{'s' if len(on_row) > 1 else ''}):")
         st.dataframe(reviewers_table(on_row, names), hide_index=True, width="stretch")
+    if not allowed(Action.RECORD_VERDICT):
+        st.caption(why_not(Action.RECORD_VERDICT))
+        return
     who, keys = reviewer_key(text), _form_keys(text)
     others = [i for i in range(len(names)) if i != gold]
+    user = actor()
+    if user.signed_in:  # verdicts carry the signed-in identity: no name to type
+        st.session_state[who] = user.who
     # Widget state is set here and in callbacks only, never by value=/index= too (Streamlit warns on both)
     if who not in st.session_state:
         st.session_state[who] = st.session_state.get(REVIEWER_KEY, "")
     if keys["kind"] not in st.session_state:  # first drawn for this row: start from this reviewer's own verdict
         _fill(keys, _own(on_row, st.session_state[who]), predicted, others)
-    reviewer = st.text_input("Reviewer (optional)", max_chars=80, key=who, on_change=_switch_reviewer,
-                             args=(store, text, who, keys, predicted, others),
-                             help="Your name, remembered for this session. Each reviewer keeps one verdict per "
-                                  "row: recording replaces only yours, and other reviewers' verdicts stay.").strip()
+    if user.signed_in:
+        reviewer = user.who
+        st.caption(f"Recording as {reviewer}. Recording replaces only your verdict; other reviewers' stay.")
+    else:
+        reviewer = st.text_input("Reviewer (optional)", max_chars=80, key=who, on_change=_switch_reviewer,
+                                 args=(store, text, who, keys, predicted, others),
+                                 help="Your name, remembered for this session. Each reviewer keeps one verdict per "
+                                      "row: recording replaces only yours, and other reviewers' verdicts stay.").strip()
     with st.form(f"verdict-{text_key(text)}", border=False):
         st.radio("Verdict", list(KIND_LABELS), format_func=KIND_LABELS.__getitem__, key=keys["kind"])
         st.selectbox("It should be", others, format_func=lambda i: names[i], key=keys["new_label"],
@@ -104,19 +117,22 @@ def _record(store: VerdictStore, text: str, gold: int, keys: dict[str, str], who
     kind, reviewer = typed["kind"], str(st.session_state.get(who, "")).strip()
     verdict = Verdict(text=text, label=gold, kind=kind, note=str(typed["note"]).strip(), reviewer=reviewer,
                       new_label=typed["new_label"] if kind is VerdictKind.RELABEL else None)
-    if _save(lambda: store.record(verdict), "Verdict recorded."):
+    if _save(lambda: store.record(verdict, actor()), "Verdict recorded."):
         st.session_state[REVIEWER_KEY] = reviewer
 
 
 def _clear(store: VerdictStore, text: str, who: str) -> None:
     reviewer = str(st.session_state.get(who, "")).strip()
-    _save(lambda: store.delete(text_key(text), reviewer), "Verdict cleared.")
+    _save(lambda: store.delete(text_key(text), reviewer, actor()), "Verdict cleared.")
 
 
 def _save(write: Callable[[], object], done: str) -> bool:
     """Run a verdict write in a button's callback: a toast when it worked, an error by the form when not."""
     try:
         write()
+    except AccessRefused as refused:
+        flash(SAVED, str(refused), "error")
+        return False
     except (OSError, TimeoutError) as exc:  # filelock.Timeout is a TimeoutError
         flash(SAVED, f"The verdict could not be saved in {store_folder()}: {exc}", "error")
         return False
@@ -156,6 +172,9 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
         st.download_button("Export all verdicts as CSV", export_csv(verdicts, LabelSet(names)).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
                            icon=":material/download:", disabled=not verdicts)
+        if not allowed(Action.IMPORT_VERDICTS):
+            st.caption(why_not(Action.IMPORT_VERDICTS))
+            return
         upload = st.file_uploader("Import verdicts from a CSV", type=["csv"], key=UPLOAD_KEY,
                                   help="Columns: text, label, kind (relabel, remove, keep), new_label, note, reviewer. "
                                        "Each line adds or replaces its reviewer's verdict on its text. Every row is "
@@ -212,7 +231,7 @@ def import_csv_bytes(store: VerdictStore, raw: bytes, load_data: Callable[[], pd
         flash(IMPORTED, "Nothing was imported: the file is not UTF-8 text (save the CSV as UTF-8).", "error")
         return
     try:
-        result = import_csv(store, text, load_data(), LabelSet(names))
+        result = import_csv(store, text, load_data(), LabelSet(names), actor())
     except VerdictImportError as exc:
         flash(IMPORTED, f"Nothing was imported: {len(exc.messages)} problem(s) in the file.", "error",
               detail="\n".join(exc.messages[:50]))

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from agnews_core.access.roles import Action
 from agnews_core.config.artifacts_root import default_root
 from agnews_core.data.registry import DatasetRegistry
 from agnews_ui import page_registry
+from agnews_ui.auth import allowed, why_not
 from agnews_ui.data_add import FILE_TYPES, Upload, add_dataset, upload_limit_text
 from agnews_ui.data_view import pick_dataset, show_dataset
 
@@ -19,6 +21,9 @@ with listed:
     show_dataset(manifest, root)
 
 with adding:
+    if not allowed(Action.REGISTER_DATASET):
+        st.info(why_not(Action.REGISTER_DATASET), icon=":material/lock:")
+        st.stop()
     st.write("Bring your own labelled texts: a table with a text column and a label column (any 2 to 500 labels). "
              "Without a test file, a share of the rows is held out for testing.")
     train_file = st.file_uploader("Training file", type=FILE_TYPES, key="data:train_file")

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from agnews_core.access.guard import AccessRefused
+from agnews_core.access.roles import Action
 from agnews_core.config.sweep_config import Corrections
 from agnews_core.review.corrections import recorded_verdicts
 from agnews_core.states import SweepState
@@ -9,6 +11,7 @@ from agnews_core.sweeps.executors.ray_cluster import INSTALL_HINT, ClusterError,
 from agnews_core.sweeps.progress import format_duration
 from agnews_core.sweeps.request import FORM, SweepRequest, exposed_fields, validate_request
 from agnews_ui import page_registry
+from agnews_ui.auth import actor, allowed, why_not
 from agnews_ui.field_widgets import field_error, field_rows
 from agnews_ui.jobs_view import render_job
 from agnews_ui.resources import job_manager
@@ -48,7 +51,11 @@ with st.form("new-sweep"):
         check_clicked = st.form_submit_button("Check cluster", icon=":material/lan:")
     field_error(errors, FORM)
     estimate_clicked = st.form_submit_button("Update estimate", icon=":material/timer:")
-    start_clicked = st.form_submit_button("Start sweep", type="primary", icon=":material/play_arrow:")
+    may_start = allowed(Action.RUN_SWEEP)
+    start_clicked = st.form_submit_button("Start sweep", type="primary", icon=":material/play_arrow:",
+                                          disabled=not may_start)
+    if not may_start:
+        st.caption(why_not(Action.RUN_SWEEP))
 
 # Validating reads the chosen data and makes its splits (seconds on a first visit, sklearn's import included): only
 # Update estimate and Start sweep wait for it here; otherwise the jobs list is drawn first and this slot after it.
@@ -64,9 +71,11 @@ if check_clicked:
 if result is not None:
     if start_clicked and result.config is not None:
         try:
-            sweep = manager.submit(result.config)
+            sweep = manager.submit(result.config, actor())
             flash(QUEUED, f"Sweep {sweep.sweep_id} queued: about {format_duration(sweep.estimate_seconds)}. "
                           "Follow it below.")
+        except AccessRefused as refused:  # the role changed since the form was drawn: nothing was written
+            result.errors[FORM] = str(refused)
         except ClusterError as exc:  # Ray missing or the cluster unreachable: nothing was written
             result.errors["ray_address"] = str(exc)
         except OSError as exc:
