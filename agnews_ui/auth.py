@@ -87,6 +87,20 @@ def current_identity() -> Identity | None:
     return settings.roles.identity(claims) if claims is not None else None
 
 
+def is_let_in() -> bool:
+    """Whether this session may see pages at all (app.py's gate decides the same; pages check again)."""
+    settings = auth_settings()
+    if serves_anonymously_off_loopback(settings):
+        return False
+    if not settings.enabled:
+        return True
+    claims = signed_in_claims()
+    if claims is None or session_is_stale(claims, settings.session_hours):
+        return False
+    identity = current_identity()
+    return identity is not None and identity.role is not None
+
+
 def actor() -> Identity:
     """The identity every core call on this user's behalf carries (pages run only for someone let in)."""
     return current_identity() or Identity(subject="", role=None)

@@ -9,6 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from agnews_ui.auth import is_let_in
+
 APP_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -90,6 +92,8 @@ def ensure_app_navigation(page_file: str) -> None:
     tests/browser/test_browser_deep_link.py fails without it.
     """
     if _navigation_built:
+        if not is_let_in():  # app.py's gate shows the sign-in; a page run any other way draws nothing
+            st.stop()
         return
     st.navigation(_pages(), position="hidden")
     page = Path(page_file).resolve().relative_to(APP_ROOT).as_posix()
