@@ -184,3 +184,22 @@ def second_browser_app(server: str, playwright_driver: sync_api.Playwright) -> I
         yield AppDriver(page, server)
     finally:
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def new_browser_app(server: str, playwright_driver: sync_api.Playwright) -> Iterator[Callable[[], AppDriver]]:
+    """Factory of tabs on this module's server, each in a fresh context (its own cookies, so its own signed-in user,
+    and its own Streamlit session) of one Chromium that the module shares and closes."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+    def new_app() -> AppDriver:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        return AppDriver(page, server)
+
+    try:
+        yield new_app
+    finally:
+        browser.close()

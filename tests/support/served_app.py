@@ -73,20 +73,22 @@ def streamlit_args(port: int, address: str | None) -> list[str]:
 @contextmanager
 def served_app(env: Mapping[str, str] | None = None, *, launcher: Sequence[str] = STREAMLIT,
                address: str | None = "127.0.0.1", log: Path | None = None,
-               timeout: float = START_TIMEOUT) -> Iterator[ServedApp]:
+               timeout: float = START_TIMEOUT, port: int | None = None,
+               extra_args: Sequence[str] = ()) -> Iterator[ServedApp]:
     """Serve app.py until the block ends, stopping it even when the block fails; yields once health says ok.
 
     env overrides this process's environment (AGNEWS_ARTIFACTS, ...); launcher is the command before `run app.py`
-    (a `python -c` wrapper may patch the app first). Without log the output goes to a temporary file that is
-    deleted unless something failed. A server that exits or stays silent raises with the end of its log.
+    (a `python -c` wrapper may patch the app first); port is a free one unless given (a sign-in redirect URI must
+    name it before the server starts); extra_args follow the usual flags (`--secrets.files PATH`). Without log
+    the output goes to a temporary file that is deleted unless something failed. A server that exits or stays silent raises with the end of its log.
     """
-    port = free_port()
+    port = port or free_port()
     keep_log = log is not None
     if log is None:
         with tempfile.NamedTemporaryFile(prefix="agnews-streamlit-", suffix=".log", delete=False) as handle:
             log = Path(handle.name)
     with log.open("wb") as out:
-        process = subprocess.Popen([*launcher, *streamlit_args(port, address)], cwd=REPO_ROOT,
+        process = subprocess.Popen([*launcher, *streamlit_args(port, address), *extra_args], cwd=REPO_ROOT,
                                    env={**os.environ, **OFFLINE_ENV, **(env or {})}, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     served = ServedApp(f"http://127.0.0.1:{port}", port, process, log)
