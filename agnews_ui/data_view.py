@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from agnews_core.access.identity import LOCAL_USER
 from agnews_core.data.health import TEST, TRAIN
 from agnews_core.data.registry import DatasetManifest
 from agnews_ui import page_registry
@@ -96,7 +97,7 @@ def manifest_details(manifest: DatasetManifest) -> pd.DataFrame:
         "Labels (in id order)": ", ".join(manifest.label_names),
         "Source files": ", ".join(manifest.source_files),
         "SHA-256": manifest.sha256[:12] + "…",
-        "Registered": _when(manifest.created),
+        "Registered": _when(manifest.created) + (f" by {manifest.created_by}" if manifest.created_by not in ("", LOCAL_USER.who) else ""),
         "Columns": manifest.columns.describe(),
         "Test rows from": manifest.test_rows_from,
         "Dropped at registration": dropped,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from agnews_core.access.guard import AccessRefused
+from agnews_core.access.identity import LOCAL_USER
 from agnews_core.states import SweepState
 from agnews_core.sweeps.jobs import JobManager
 from agnews_core.sweeps.progress import format_duration
@@ -67,7 +68,8 @@ def render_job(manager: JobManager, view: JobSnapshot, show_curves: bool) -> Non
         took_text = f"took {format_duration(took)}" if took is not None else ""
         where = executor_label(sweep.config)
         precision = f"precision {sweep.environment.precision}" if sweep.environment else ""
-        st.caption(" · ".join(x for x in (f"created {sweep.created_at}", where, estimate, took_text,
+        by = f" by {sweep.started_by}" if sweep.started_by not in ("", LOCAL_USER.who) else ""
+        st.caption(" · ".join(x for x in (f"created {sweep.created_at}{by}", where, estimate, took_text,
                                           sweep.data_description, precision) if x))
         if sweep.corrections is not None:
             st.caption(f"Label corrections: {sweep.corrections.describe()}")
