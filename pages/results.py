@@ -4,6 +4,7 @@ import streamlit as st
 
 from agnews_core.modeling.baselines import TFIDF, UNTRAINED
 from agnews_core.states import SweepState
+from agnews_core.sweeps.baseline_scores import reuse_note
 from agnews_ui import page_registry
 from agnews_ui.charts import loss_figure
 from agnews_ui.final_training_view import render_final_training, render_pipeline_snippet
@@ -53,6 +54,8 @@ cols[0].metric("Untrained model", pct(untrained.accuracy) if untrained else "–
                help="The model before fine-tuning, with a random classification head (the notebook's baseline).")
 cols[1].metric("TF-IDF + logistic regression", pct(tfidf.accuracy) if tfidf else "–",
                help="Word and bigram TF-IDF with logistic regression, trained on the same training rows.")
+if sweep.baselines_reused:
+    st.caption(f"{reuse_note(sweep.baselines_reused)} (same model, rows, seed and settings).")
 if sweep.config.label:
     st.caption(f"Sweep name: {escape_markdown(sweep.config.label)}")
 if sweep.best_run_id:

@@ -138,7 +138,8 @@ def print_sweep_table(sweep: SweepRecord, runs: list[RunRecord], out: TextIO) ->
         if run.error:
             out.write(f"{'':12}{run.error}\n")
     for name, metrics in sweep.baselines.items():
-        out.write(f"  baseline {name}: test acc {_pct(metrics.accuracy)}, macro-F1 {_pct(metrics.macro_f1)}\n")
+        reused = f" (reused from sweep {sweep.baselines_reused[name]})" if name in sweep.baselines_reused else ""
+        out.write(f"  baseline {name}: test acc {_pct(metrics.accuracy)}, macro-F1 {_pct(metrics.macro_f1)}{reused}\n")
     if sweep.best_by_accuracy_run_id and sweep.best_by_accuracy_run_id != sweep.best_run_id:
         out.write(f"  note: best by validation accuracy is {sweep.best_by_accuracy_run_id}\n")
 

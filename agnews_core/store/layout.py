@@ -14,6 +14,8 @@ The one module that knows the layout of artifacts/:
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
       datasets/<data set id>/manifest.json, train.parquet, test.parquet   registered data sets (agnews_core.data.registry)
       verdicts/<data source>.jsonl    analysts' verdicts on gold labels (agnews_core.review.verdicts)
+      cache/baselines/<key digest>.json (+ .parquet)   a baseline's scores, reused by sweeps with the same inputs
+      cache/tfidf-demo/<data>-<fingerprint>/   Predict's fitted TF-IDF demo as JSON + safetensors (no pickle)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
 TFIDF_PREDICTIONS_FILE, LABEL_REVIEW_FILE = "tfidf_predictions.parquet", "label_review.parquet"
 EMBEDDINGS_FILE, MAP_FILE = "embeddings.npy", "map.parquet"
+CACHE_DIR, BASELINE_CACHE_DIR, TFIDF_DEMO_DIR = "cache", "baselines", "tfidf-demo"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -53,6 +56,13 @@ class ArtifactPaths:
     @property
     def throughput_file(self) -> Path:
         return self.root / THROUGHPUT_FILE
+
+    @property
+    def baseline_cache_dir(self) -> Path:
+        return self.root / CACHE_DIR / BASELINE_CACHE_DIR
+
+    def tfidf_demo_dir(self, name: str) -> Path:
+        return self._inside(self.root / CACHE_DIR / TFIDF_DEMO_DIR / validate_id(name, "TF-IDF demo name"))
 
     def sweep_dir(self, sweep_id: str) -> Path:
         return self._inside(self.sweeps_dir / validate_id(sweep_id, "sweep id"))

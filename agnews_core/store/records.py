@@ -194,6 +194,7 @@ class SweepRecord:
     label_names: tuple[str, ...] = ()  # the data's classes in id order; empty before label sets (AG News)
     dataset_id: str = ""  # a registered data set's id and version ('tickets-v2'); empty for other sources
     started_by: str = ""  # who queued it (the signed-in user's email, or 'local'); empty before sign-in existed
+    baselines_reused: dict[str, str] = field(default_factory=dict)  # baseline -> the sweep whose scores it reused
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", SweepState(self.status))  # an unknown state reads as a corrupt file
@@ -223,6 +224,10 @@ class SweepRecord:
             raise ValueError(f"run_ids should be a list, got {data['run_ids']!r}")
         values["config"] = SweepConfig.from_dict(data["config"])
         values["baselines"] = {n: EvalMetrics.from_dict(m) for n, m in (data.get("baselines") or {}).items()}
+        reused = data.get("baselines_reused") or {}
+        if not isinstance(reused, dict) or not all(isinstance(v, str) for v in reused.values()):
+            raise ValueError(f"baselines_reused should map baseline names to sweep ids, got {reused!r}")
+        values["baselines_reused"] = {str(n): v for n, v in reused.items()}
         values["run_ids"] = tuple(data.get("run_ids", []))
         if not isinstance(data.get("label_names", []), list):
             raise ValueError(f"label_names should be a list, got {data['label_names']!r}")

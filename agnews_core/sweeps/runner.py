@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from agnews_core.config.sweep_config import Corrections, KeepModels, RunSpec, SweepConfig, format_lr
 from agnews_core.data.sources import DataSplits, load_source, make_splits, resolve_source
-from agnews_core.modeling.baselines import TFIDF, UNTRAINED, tfidf_predictions
 from agnews_core.modeling.batch_predict import predict_probabilities, predictions_frame
 from agnews_core.modeling.metrics import compute_metrics
 from agnews_core.modeling.models import describe_model, load_pretrained, load_saved, save_model
@@ -26,6 +25,7 @@ from agnews_core.states import NOT_STARTED_CANCELLED, RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.environment import sweep_environment
 from agnews_core.store.records import LossPoint, RunRecord, SweepRecord
+from agnews_core.sweeps.baseline_scores import BaselineScorer, ScoredBaseline
 from agnews_core.sweeps.estimate import Throughput, load_throughput, record_throughput, remaining_run_seconds
 from agnews_core.sweeps.progress import Progress
 from agnews_core.sweeps.snapshots import JobSnapshot, SnapshotCallback, ignore_snapshot
@@ -206,23 +206,27 @@ class SweepRunner:
         return splits
 
     def _baselines(self, splits: DataSplits) -> None:
+        """Score both baselines, or reuse an earlier sweep's scores of the same inputs (recorded as reused)."""
+        scorer = BaselineScorer(self.store.root, self.sweep.sweep_id, self.config, splits)
         self._progress("baselines", "Scoring the TF-IDF baseline")
-        baselines = dict(self.sweep.baselines)
-        # Stored per row so the baseline can be compared with any run; its accuracy comes from the same rows.
-        tfidf = tfidf_predictions(splits.train, splits.test, self.config.seed, splits.labels)
-        self.store.save_tfidf_predictions(self.sweep.sweep_id, tfidf)
-        baselines[TFIDF] = compute_metrics(tfidf["label"].to_numpy(), tfidf["predicted"].to_numpy(), splits.labels)
-        self._save_sweep(baselines=baselines)
+        tfidf = scorer.tfidf()
+        self.store.save_tfidf_predictions(self.sweep.sweep_id, tfidf.predictions)
+        self._record_baseline(tfidf)
         self._progress("baselines", "Scoring the untrained model")
         try:
-            loaded = load_pretrained(self.config.model, self.config.seed, splits.train["text"], splits.labels)
-            table = predict_probabilities(loaded.model, loaded.tokenizer, splits.test["text"].tolist(),
-                                          max_length=self.config.max_length, precision=self._scoring_precision())
-            self._measured_inference(table.examples_per_second, len(table.probabilities))
-            baselines[UNTRAINED] = compute_metrics(splits.test["label"].to_numpy(), table.predicted, splits.labels)
+            untrained = scorer.untrained(self._scoring_precision())
         except Exception as exc:  # noqa: BLE001 - the runs report the same load failure, one per LR
             logger.warning("untrained baseline failed: %s", exc)
-        self._save_sweep(baselines=baselines)
+            return
+        if untrained.inference is not None:
+            self._measured_inference(*untrained.inference)
+        self._record_baseline(untrained)
+
+    def _record_baseline(self, scored: ScoredBaseline) -> None:
+        reused = {name: sweep for name, sweep in self.sweep.baselines_reused.items() if name != scored.name}
+        if scored.reused_from:
+            reused[scored.name] = scored.reused_from
+        self._save_sweep(baselines={**self.sweep.baselines, scored.name: scored.metrics}, baselines_reused=reused)
 
     # ---- one run
     def _run_one(self, i: int, spec: RunSpec, splits: DataSplits) -> None:
@@ -303,10 +307,11 @@ class SweepRunner:
         return True
 
     def _choose_variant(self, i: int, loaded, validation: pd.DataFrame) -> None:  # noqa: ANN001
-        """Measure fp32 / int8 / bf16 on validation rows and record how predictions will serve this run's model."""
+        """Measure the serving variants on validation rows and record how predictions will serve this run's model."""
         run = self.runs[i]
         self._progress("saving", f"Choosing how to serve lr {run.lr_label}", i, run.learning_rate)
-        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length))
+        model_dir = self.store.model_dir(self.sweep.sweep_id, run.run_id)  # its ONNX exports stay there for serving
+        self._save_run(i, inference_variant=choose_on_validation(loaded, validation, self.config.max_length, model_dir))
 
     def _delete_models_except(self, keep_run_id: str) -> None:
         for run in self.runs:

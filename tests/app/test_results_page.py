@@ -45,6 +45,15 @@ def test_both_baselines_are_shown(open_page, finished) -> None:
     best_accuracy = next(r for _, r in table.iterrows() if r["_best"])["test accuracy"]
     assert best_accuracy.endswith("%")
     assert table["vs TF-IDF (points)"].notna().all() and table["vs untrained (points)"].notna().all()
+    assert not [c for c in values(at.caption) if "reused from sweep" in c]
+
+
+def test_baselines_reused_from_an_earlier_sweep_say_which(open_page, artifacts, finished) -> None:
+    store = ArtifactStore(artifacts)
+    store.save_sweep(finished.with_changes(baselines_reused={TFIDF: "20260101-000000-abcdef"}))
+    at = open_page(RESULTS)
+    assert [c for c in values(at.caption) if "reused from sweep" in c] == [
+        "TF-IDF + logistic regression reused from sweep 20260101-000000-abcdef (same model, rows, seed and settings)."]
 
 
 def test_loss_curves_have_one_trace_per_lr_in_the_sweep_colours(open_page, finished) -> None:

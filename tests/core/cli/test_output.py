@@ -41,6 +41,16 @@ def test_sweep_table_sorts_by_eval_loss_and_marks_the_best() -> None:
     assert "note: best by validation accuracy is run01-lr1e-3" in text
 
 
+def test_sweep_table_says_which_baseline_was_reused_from_which_sweep() -> None:
+    sweep, runs = _sweep_and_runs()
+    sweep = sweep.with_changes(baselines={**sweep.baselines, "untrained model": METRICS},
+                               baselines_reused={"TF-IDF + logistic regression": "s0"})
+    out = io.StringIO()
+    print_sweep_table(sweep, runs, out)
+    lines = [line for line in out.getvalue().splitlines() if "baseline" in line]
+    assert lines[0].endswith("macro-F1 66.7% (reused from sweep s0)") and lines[1].endswith("macro-F1 66.7%")
+
+
 def test_runs_listing_reports_unreadable_entries(tmp_path) -> None:
     store = ArtifactStore(tmp_path)
     sweep, runs = _sweep_and_runs()

@@ -84,3 +84,15 @@ def test_a_sweep_record_keeps_its_environment_and_old_files_load_without_it() ->
     data = sweep.to_dict()
     del data["environment"]
     assert SweepRecord.from_dict(data).environment is None
+
+
+def test_reused_baselines_round_trip_and_older_sweeps_read_as_none_reused() -> None:
+    config = SweepConfig(learning_rates=(1e-4,), model="tiny")
+    sweep = SweepRecord("s2", config, baselines={"tfidf": compute_metrics([0, 1], [0, 0])},
+                        baselines_reused={"tfidf": "s1"})
+    data = json.loads(json.dumps(sweep.to_dict()))
+    assert data["baselines_reused"] == {"tfidf": "s1"} and SweepRecord.from_dict(data) == sweep
+    older = {k: v for k, v in data.items() if k != "baselines_reused"}
+    assert SweepRecord.from_dict(older).baselines_reused == {}
+    with pytest.raises(ValueError, match="baselines_reused"):
+        SweepRecord.from_dict({**data, "baselines_reused": ["tfidf"]})
