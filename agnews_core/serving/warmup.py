@@ -101,21 +101,23 @@ def model_key(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant 
     return ("model", str(Path(root).resolve()), sweep_id, run_id, variant)
 
 
-def load_tfidf() -> Any:
-    """The TF-IDF + logistic regression demo, fitted on the bundled sample (a few seconds of CPU)."""
+def load_tfidf(root: Path | None = None) -> Any:
+    """The TF-IDF + logistic regression demo on the bundled sample: saved in root's cache, else fitted (a few
+    seconds of CPU) and saved there."""
     from agnews_core.serving.tfidf_demo import TfidfPredictor
 
-    return TfidfPredictor.fit_sample()
+    return TfidfPredictor.saved_or_fit("sample", root)
 
 
 def start_tfidf(data: str = "sample", root: Path | None = None) -> Pending:
-    """Start fitting the TF-IDF demo of a data set in the background (once per process and data set version)."""
+    """Start loading or fitting the TF-IDF demo of a data set in the background (once per process and data set
+    version; the sample's demo is the same in every artifacts folder, so once per process)."""
     if data == "sample":
-        return LOADER.start(TFIDF_KEY, load_tfidf)
+        return LOADER.start(TFIDF_KEY, lambda: load_tfidf(root))
     from agnews_core.serving.tfidf_demo import TfidfPredictor
 
     return LOADER.start(("tfidf-demo", str(Path(root).resolve()) if root else "", data),
-                        lambda: TfidfPredictor.fit_data(data, root))
+                        lambda: TfidfPredictor.saved_or_fit(data, root))
 
 
 def model_loader(root: Path, sweep_id: str, run_id: str, variant: InferenceVariant | None) -> Callable[[], Any]:
@@ -140,12 +142,12 @@ _defaults_lock = threading.Lock()
 
 
 def start_default(root: Path, variant: InferenceVariant | None) -> None:
-    """Once per process and folder: fit the TF-IDF demo and load root's Predict default, in the background."""
+    """Once per process and folder: load or fit the TF-IDF demo and load root's Predict default, in the background."""
     with _defaults_lock:
         if str(root) in _defaults_started:
             return
         _defaults_started.add(str(root))
-    start_tfidf()
+    start_tfidf("sample", root)
 
     def find_and_load() -> None:
         from agnews_core.serving.predictor import default_run

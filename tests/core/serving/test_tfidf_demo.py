@@ -81,3 +81,99 @@ def test_the_demo_fits_on_a_registered_data_set_and_answers_with_its_names(tmp_p
     answer = demo.predict("the server is down with a timeout error")
     assert answer.label == "outage" and len(answer.probabilities) == 3
     assert [name for name, _ in answer.ranked()][0] == "outage" and "tickets-v1" in demo.name
+
+
+# ---- the demo saved in the artifacts folder, loaded by the next server instead of fitted
+@pytest.fixture(scope="module")
+def saved_root(tmp_path_factory: pytest.TempPathFactory):
+    """An artifacts folder holding the saved sample demo, and the predictor that was fitted to save it."""
+    root = tmp_path_factory.mktemp("demo-artifacts")
+    return root, TfidfPredictor.saved_or_fit("sample", root)
+
+
+def _demo_folders(root) -> list:  # noqa: ANN001
+    return sorted((root / "cache" / "tfidf-demo").iterdir())
+
+
+def _count_fits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from agnews_core.serving import tfidf_demo
+
+    fits: list[int] = []
+    real = tfidf_demo.fit_tfidf
+    monkeypatch.setattr(tfidf_demo, "fit_tfidf", lambda *args: fits.append(1) or real(*args))
+    return fits
+
+
+def test_a_saved_demo_loads_without_fitting_and_answers_identically(saved_root, monkeypatch) -> None:
+    import numpy as np
+
+    from agnews_core.modeling.tfidf import class_probabilities
+
+    root, fitted = saved_root
+    fits = _count_fits(monkeypatch)
+    loaded = TfidfPredictor.saved_or_fit("sample", root)
+    assert fits == [] and loaded.pipeline is not fitted.pipeline
+    assert (loaded.name, loaded.train_rows, loaded.labels) == (fitted.name, fitted.train_rows, fitted.labels)
+    texts = load_source("sample").test["text"].astype(str).tolist()
+    assert np.array_equal(class_probabilities(loaded.pipeline, texts), class_probabilities(fitted.pipeline, texts))
+    text = "Oil prices jump as supply fears grow"
+    assert loaded.predict(text).probabilities == fitted.predict(text).probabilities
+
+
+def test_the_saved_demo_holds_no_pickle(saved_root) -> None:
+    root, _ = saved_root
+    [folder] = _demo_folders(root)
+    assert folder.name.startswith("sample-")
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert sorted(p.suffix for p in files) == [".json", ".safetensors"]
+
+
+def test_a_damaged_saved_demo_is_fitted_again_and_saved_again(saved_root, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    root = tmp_path / "artifacts"
+    shutil.copytree(saved_root[0], root)
+    [folder] = _demo_folders(root)
+    arrays = folder / "arrays.safetensors"
+    arrays.write_bytes(arrays.read_bytes()[: arrays.stat().st_size // 2])
+    fits = _count_fits(monkeypatch)
+    demo = TfidfPredictor.saved_or_fit("sample", root)
+    assert fits == [1] and demo.predict("Yankees beat Red Sox in extra innings").label == "Sports"
+    TfidfPredictor.saved_or_fit("sample", root)
+    assert fits == [1]  # saved again, whole
+
+
+def test_a_demo_saved_with_another_seed_is_not_used(saved_root, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    root = tmp_path / "artifacts"
+    shutil.copytree(saved_root[0], root)
+    fits = _count_fits(monkeypatch)
+    TfidfPredictor.saved_or_fit("sample", root, seed=SEED + 1)
+    assert fits == [1]
+
+
+def test_without_an_artifacts_folder_the_demo_is_fitted_and_nothing_is_created(tmp_path) -> None:
+    root = tmp_path / "not-created-yet"  # the first sweep creates it; the demo does not
+    demo = TfidfPredictor.saved_or_fit("sample", root)
+    assert demo.predict("Oil prices jump as OPEC cuts output").label == "Business"
+    assert not root.exists()
+
+
+def test_a_registered_data_sets_demo_is_saved_under_its_id(tmp_path, monkeypatch) -> None:
+    from dataset_fixtures import TICKETS
+
+    from agnews_core.data.columns import ColumnMapping
+    from agnews_core.data.drafts import DraftOptions, draft_from_tables
+    from agnews_core.data.readers import read_path
+    from agnews_core.data.registry import DatasetRegistry
+
+    draft = draft_from_tables(read_path(TICKETS), None, DraftOptions("tickets", ColumnMapping(("body",), "topic")))
+    DatasetRegistry(tmp_path).register(draft, drop=False)
+    fitted = TfidfPredictor.saved_or_fit("tickets", tmp_path)
+    assert [f.name.split("-v1-")[0] for f in _demo_folders(tmp_path)] == ["tickets"]
+    fits = _count_fits(monkeypatch)
+    loaded = TfidfPredictor.saved_or_fit("tickets", tmp_path)
+    text = "the server is down with a timeout error"
+    assert fits == [] and loaded.predict(text).probabilities == fitted.predict(text).probabilities
+    assert loaded.name == fitted.name and loaded.labels == fitted.labels

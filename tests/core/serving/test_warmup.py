@@ -76,3 +76,14 @@ def test_each_variant_asked_for_is_its_own_model(monkeypatch, tmp_path) -> None:
         assert model_loader(tmp_path, "s1", "run01", variant)() == "loaded"
     ref = predictor.RunRef("s1", "run01")
     assert asked == [(ref, None), (ref, InferenceVariant.BF16)]  # the loader passes on what was asked for
+
+
+def test_the_sample_demo_is_loaded_from_the_artifacts_folder_it_was_saved_in(tmp_path, monkeypatch) -> None:
+    from agnews_core.serving import tfidf_demo
+    from agnews_core.serving.warmup import load_tfidf
+
+    first = load_tfidf(tmp_path)
+    assert list((tmp_path / "cache" / "tfidf-demo").iterdir())
+    monkeypatch.setattr(tfidf_demo, "fit_tfidf", lambda *args: pytest.fail("fitted again"))
+    again = load_tfidf(tmp_path)
+    assert again.predict("Oil prices jump").probabilities == first.predict("Oil prices jump").probabilities
