@@ -70,11 +70,15 @@ DEMO = TfidfRecipe("demo", Solver.SGD, max_iter=10, alpha=1e-5, tol=None)
 RECIPES: tuple[TfidfRecipe, ...] = (BASELINE, SUSPECTS, DEMO)
 
 
+# The one vectorizer's settings; the rest are scikit-learn's defaults (lower-cased word tokens, idf, L2 rows).
+FEATURES: dict[str, Any] = {"ngram_range": (1, 2), "min_df": 1, "sublinear_tf": True}
+
+
 def tfidf_features() -> Any:
     """The one TF-IDF vectorizer of every recipe: words and bigrams, sublinear tf."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    return TfidfVectorizer(**FEATURES)
 
 
 def tfidf_pipeline(recipe: TfidfRecipe, seed: int) -> Any:

@@ -1,4 +1,5 @@
-"""A fitted TF-IDF pipeline saved as JSON + safetensors loads back exactly, and anything off makes it refit."""
+"""A fitted TF-IDF pipeline saved as JSON + safetensors loads back as a scorer with the same probabilities, and
+anything off makes it refit."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import numpy as np
 import pytest
 
 from agnews_core.data.sources import load_source
-from agnews_core.modeling.tfidf import BASELINE, DEMO, class_probabilities, fit_tfidf
+from agnews_core.modeling.tfidf import BASELINE, DEMO, SUSPECTS, class_probabilities, fit_tfidf
 from agnews_core.modeling.tfidf_files import ARRAYS_FILE, SETTINGS_FILE, load_fitted, save_fitted
+from agnews_core.modeling.tfidf_scorer import TfidfScorer
 
 META = {"data": "sample", "train_rows": 600}
 
@@ -30,15 +32,31 @@ def _saved(fitted, folder, rows, recipe=DEMO, seed: int = 42):  # noqa: ANN001, 
     return folder
 
 
-@pytest.mark.parametrize("recipe", [DEMO, BASELINE], ids=lambda r: r.name)
-def test_a_loaded_pipeline_gives_identical_probabilities(recipe, rows, tmp_path) -> None:
-    pipeline = fit_tfidf(recipe, rows[0], 42)
-    folder = _saved(pipeline, tmp_path / "demo", rows, recipe)
-    loaded = load_fitted(folder, recipe, 42, META)
-    assert loaded is not None and loaded is not pipeline
+def test_a_loaded_pipeline_gives_identical_probabilities_without_scikit_learn(fitted, rows, tmp_path) -> None:
+    folder = _saved(fitted, tmp_path / "demo", rows)
+    loaded = load_fitted(folder, DEMO, 42, META)
+    assert isinstance(loaded, TfidfScorer)
     texts = [*rows[1], "", "zzz unseen words only", "Oil prices jump as supply fears grow"]
-    assert np.array_equal(class_probabilities(loaded, texts), class_probabilities(pipeline, texts))
-    assert list(loaded.predict(texts)) == list(pipeline.predict(texts))
+    assert np.array_equal(class_probabilities(loaded, texts), class_probabilities(fitted, texts))
+
+
+def test_only_sgd_pipelines_are_saved(rows, tmp_path) -> None:
+    with pytest.raises(ValueError, match="only SGD"):
+        _saved(fit_tfidf(BASELINE, rows[0], 42), tmp_path / "baseline", rows, BASELINE)
+    assert not (tmp_path / "baseline").exists()
+
+
+def test_loading_does_not_import_scikit_learn(fitted, rows, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    folder = _saved(fitted, tmp_path / "demo", rows)
+    code = ("import sys\nfrom agnews_core.modeling.tfidf import DEMO\n"
+            "from agnews_core.modeling.tfidf_files import load_fitted\n"
+            f"scorer = load_fitted(__import__('pathlib').Path({str(folder)!r}), DEMO, 42, {META!r})\n"
+            "print(type(scorer).__name__, 'sklearn' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert shown.stdout.split() == ["TfidfScorer", "False"], shown.stderr
 
 
 def test_the_files_are_json_and_safetensors_only(fitted, rows, tmp_path) -> None:
@@ -53,22 +71,25 @@ def test_nothing_saved_loads_as_none(tmp_path) -> None:
     assert load_fitted(tmp_path / "nothing", DEMO, 42, META) is None
 
 
-@pytest.mark.parametrize("mismatch", ["seed", "recipe", "meta", "scikit-learn", "vectorizer settings"])
+@pytest.mark.parametrize("mismatch", ["seed", "recipe", "meta", "scikit-learn", "vectorizer settings",
+                                      "unsupported vectorizer"])
 def test_a_mismatched_save_is_not_used(mismatch: str, fitted, rows, tmp_path) -> None:
     folder = _saved(fitted, tmp_path / "demo", rows)
     seed, recipe, meta = 42, DEMO, META
     if mismatch == "seed":
         seed = 43
     elif mismatch == "recipe":
-        recipe = BASELINE
+        recipe = SUSPECTS
     elif mismatch == "meta":
         meta = {**META, "train_rows": 601}
     else:
         saved = json.loads((folder / SETTINGS_FILE).read_text())
         if mismatch == "scikit-learn":
             saved["scikit-learn"] = "0.1"
+        elif mismatch == "vectorizer settings":
+            saved["features"]["ngram_range"] = [1, 3]
         else:
-            saved["features"]["ngram_range"] = "(1, 3)"
+            saved["vectorizer"]["strip_accents"] = "unicode"
         (folder / SETTINGS_FILE).write_text(json.dumps(saved))
     assert load_fitted(folder, recipe, seed, meta) is None
 
