@@ -66,7 +66,7 @@ if submitted:
                     st.error(f"This model cannot be used: {exc}")
                     model = None
                 else:
-                    variant = "int8 CPU model" if model.quantized else f"{model.variant} model"
+                    variant = "int8 CPU model" if model.variant == "int8" else f"{model.variant} model"
                     show_answer("Fine-tuned model", f"{'untrained baseline' if ref.is_untrained else ref.run_id} · "
                                 f"sweep {ref.sweep_id} · {variant}", result, "probabilities")
                     temperature = None if ref.is_untrained else run_temperature(ref.sweep_id, ref.run_id)

@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--run", default=None,
                          help="SWEEP_ID (its best run), SWEEP_ID/RUN_ID, or SWEEP_ID/untrained "
                               "(default: the best run of the latest sweep)")
-    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run (fp32, int8 or bf16)")
+    predict.add_argument("--fp32", action="store_true", help="use full precision instead of the variant chosen for the run (fp32, int8, bf16, onnx-fp32 or onnx-int8)")
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     add_data_parser(commands, f"artifacts folder (default {default_root()})")
     add_suspects_parser(commands, f"artifacts folder (default {default_root()})")

@@ -8,15 +8,18 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from agnews_core.labels import AG_NEWS
 from agnews_core.modeling.models import LoadedModel, load_pretrained, load_saved
+from agnews_core.serving.onnx_export import load_onnx, onnx_folder
+from agnews_core.serving.onnx_session import OnnxUnavailable, softmax
 from agnews_core.states import RunState
 from agnews_core.store.artifact_store import ArtifactError, ArtifactStore
 from agnews_core.store.variant_record import InferenceVariant
 
-__all__ = ["InferenceVariant", "Predictor"]
+__all__ = ["InferenceVariant", "OnnxUnavailable", "Predictor"]
 
 logger = logging.getLogger(__name__)
 
@@ -163,16 +166,28 @@ def recorded_variant(store: ArtifactStore, ref: RunRef) -> InferenceVariant | No
 class Predictor:
     """A loaded model that classifies one text at a time; safe to share between threads.
 
-    variant picks fp32 / int8 / bf16 (None: fp32).
+    variant picks torch fp32 / int8 / bf16 or onnxruntime's onnx-fp32 / onnx-int8 (None: fp32). The ONNX variants
+    export the model into onnx_dir once (None: a temporary folder) and raise OnnxUnavailable when they cannot;
+    they keep no torch model (model is None) and answer through onnx, an onnx_session.OnnxClassifier.
     """
 
-    def __init__(self, loaded: LoadedModel, max_length: int = 128,
-                 variant: InferenceVariant | str | None = None) -> None:
+    def __init__(self, loaded: LoadedModel, max_length: int = 128, variant: InferenceVariant | str | None = None,
+                 onnx_dir: Path | None = None) -> None:
         import threading
 
         loaded.model.eval()
         self.variant = InferenceVariant(variant) if variant is not None else InferenceVariant.FP32
-        self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
+        self.onnx = None
+        if self.variant.runs_on_onnx:
+            if onnx_dir is None:
+                import tempfile
+
+                self._scratch = tempfile.TemporaryDirectory(prefix="agnews-onnx-")  # removed with the predictor
+                onnx_dir = Path(self._scratch.name)
+            self.onnx = load_onnx(loaded, self.variant, onnx_dir)
+            self.model, self.forward_context = None, contextlib.nullcontext
+        else:
+            self.model, self.forward_context = prepare_variant(loaded.model, self.variant)
         self.tokenizer = loaded.tokenizer
         self.max_length = max_length
         self.names = loaded.labels.names
@@ -180,14 +195,15 @@ class Predictor:
 
     @property
     def quantized(self) -> bool:
-        """Whether the model runs with int8 weights."""
-        return self.variant is InferenceVariant.INT8
+        """Whether the model runs with int8 weights (torch's or onnxruntime's)."""
+        return self.variant.quantized
 
     @classmethod
     def for_run(cls, store: ArtifactStore, ref: RunRef, variant: InferenceVariant | str | None = None) -> Predictor:
         """Load a run's saved model, or a fresh untrained one with the sweep's model and seed.
 
-        With variant None, use the run's recorded variant, else fp32.
+        With variant None, use the run's recorded variant, else fp32; a recorded ONNX variant that cannot load
+        here (onnxruntime missing, export failed) serves fp32 instead, and says so in the log.
         """
         sweep = store.load_sweep(ref.sweep_id)
         if ref.is_untrained:
@@ -200,34 +216,47 @@ class Predictor:
             loaded = load_pretrained(sweep.config.model, sweep.config.seed, texts, sweep.labels)
         else:
             loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
+        onnx_dir = None if ref.is_untrained else onnx_folder(store.model_dir(ref.sweep_id, ref.run_id))
         if variant is not None:
-            chosen = InferenceVariant(variant)
-        else:
-            chosen = recorded_variant(store, ref) or InferenceVariant.FP32
-        return cls(loaded, sweep.config.max_length, variant=chosen)
+            return cls(loaded, sweep.config.max_length, variant=variant, onnx_dir=onnx_dir)
+        chosen = recorded_variant(store, ref) or InferenceVariant.FP32
+        try:
+            return cls(loaded, sweep.config.max_length, variant=chosen, onnx_dir=onnx_dir)
+        except OnnxUnavailable as exc:
+            logger.warning("run %s/%s was chosen to serve as %s, which cannot load here (%s): serving fp32",
+                           ref.sweep_id, ref.run_id, chosen, exc)
+            return cls(loaded, sweep.config.max_length, variant=InferenceVariant.FP32)
 
     def predict(self, text: str | None) -> Prediction:
         """Label and probabilities of one text; TextError for empty text."""
-        import torch
-
         clean = clean_text(text)
         started = time.perf_counter()
-        with self._lock, torch.inference_mode(), self.forward_context():
-            batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="pt")
-            logits = self.model(**batch).logits[0].float()
-            probabilities = torch.softmax(logits, dim=-1).tolist()
+        if self.onnx is not None:
+            with self._lock:
+                batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="np")
+                probabilities = softmax(self.onnx.logits(batch))[0].tolist()
+        else:
+            import torch
+
+            with self._lock, torch.inference_mode(), self.forward_context():
+                batch = self.tokenizer(clean.text, truncation=True, max_length=self.max_length, return_tensors="pt")
+                logits = self.model(**batch).logits[0].float()
+                probabilities = torch.softmax(logits, dim=-1).tolist()
         latency = (time.perf_counter() - started) * 1000
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         return Prediction(best, tuple(probabilities), latency, clean.truncated, self.names)
 
-    def probabilities(self, texts: list[str]) -> Any:
+    def probabilities(self, texts: list[str], batch_size: int | None = None) -> Any:
         """(n, classes) class probabilities of many texts in length-sorted batches, under the same lock as predict()
         (word occlusion calls this with one text and its variants)."""
         from agnews_core.modeling.batch_predict import predict_probabilities
 
         # int8 dynamic quantization scales activations per batch: a text batched with others gets other
         # probabilities than alone (0.43 vs 0.59 seen), so int8 scores one text at a time, as predict() does.
-        batch_size = 1 if self.quantized else 64
+        batch_size = batch_size or (1 if self.quantized else 64)
+        if self.onnx is not None:
+            with self._lock:
+                return self.onnx.probabilities(self.tokenizer, list(texts), batch_size, self.max_length)
         with self._lock, self.forward_context():  # the same variant (fp32, int8, bf16 autocast) as predict()
             return predict_probabilities(self.model, self.tokenizer, list(texts), batch_size=batch_size,
                                          max_length=self.max_length).probabilities

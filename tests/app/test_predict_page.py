@@ -67,6 +67,21 @@ def test_a_fine_tuned_run_answers_beside_the_tfidf_demo(open_page, finished) -> 
     assert not [b for b in at.button if b.label == QUICK_DEMO_BUTTON]
 
 
+@pytest.mark.parametrize("chosen", ["onnx-int8", "int8"])
+def test_the_answer_names_the_variant_chosen_for_the_run(open_page, finished, artifacts, chosen) -> None:
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.store.variant_record import CandidateResult, InferenceVariant, VariantChoice
+
+    store = ArtifactStore(artifacts)
+    run = store.load_run(finished.sweep_id, finished.best_run_id)
+    choice = VariantChoice(InferenceVariant(chosen), (CandidateResult(InferenceVariant.FP32, 9.0, 0.5),
+                                                      CandidateResult(InferenceVariant(chosen), 3.0, 0.5)), 40, 8)
+    store.save_run(finished.sweep_id, run.with_changes(inference_variant=choice))
+    captions = values(classify(open_page(PREDICT), "NASA launches a new Mars rover").caption)
+    expected = "int8 CPU model" if chosen == "int8" else f"{chosen} model"
+    assert f"{finished.best_run_id} · sweep {finished.sweep_id} · {expected}" in captions
+
+
 def test_the_page_renders_while_the_model_still_loads(open_page, finished, monkeypatch) -> None:
     release = threading.Event()
     real_loader = warmup.model_loader

@@ -104,4 +104,4 @@ def test_no_core_module_imports_streamlit() -> None:
 
 def test_the_job_manager_and_predictor_import_without_torch() -> None:
     loaded = _loaded_after("import agnews_core.sweeps.jobs, agnews_core.serving.predictor, agnews_core.cli.main")
-    assert not loaded & {"torch", "transformers", "datasets", "streamlit"}
+    assert not loaded & {"torch", "transformers", "datasets", "streamlit", "onnxruntime", "onnx"}

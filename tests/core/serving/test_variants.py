@@ -1,4 +1,4 @@
-"""Choosing an inference variant by measurement, and Predictor serving fp32 / int8 / bf16 (tiny model)."""
+"""Choosing an inference variant by measurement, and Predictor serving fp32 / int8 / bf16 / onnx (tiny model)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import pytest
 
 from agnews_core.modeling.models import load_saved
+from agnews_core.serving import onnx_export
+from agnews_core.serving.onnx_export import FP32_FILE, INT8_FILE, onnx_folder
 from agnews_core.serving.predictor import (
     DEFAULT_VARIANT,
     RUN_VARIANT_KEY,
@@ -15,12 +17,13 @@ from agnews_core.serving.predictor import (
     RunRef,
     recorded_variant,
 )
-from agnews_core.serving.variants import CandidateResult, VariantChoice, choose_variant, pick
+from agnews_core.serving.variants import CANDIDATES, CandidateResult, VariantChoice, choose_variant, pick
 from agnews_core.store.layout import RUN_FILE
 
 pytestmark = pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")
 
 FP32, INT8, BF16 = InferenceVariant.FP32, InferenceVariant.INT8, InferenceVariant.BF16
+ONNX_FP32, ONNX_INT8 = InferenceVariant.ONNX_FP32, InferenceVariant.ONNX_INT8
 HEADLINE = "Stocks rally as the central bank holds interest rates steady"
 
 
@@ -73,9 +76,10 @@ def test_choose_variant_measures_every_candidate(finished_sweep, saved) -> None:
     loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
     rows = store.load_predictions(ref.sweep_id, ref.run_id).head(40)
     choice = choose_variant(loaded, rows["text"].tolist(), rows["label"].tolist(), headlines=[HEADLINE] * 8)
-    assert [c.name for c in choice.candidates] == [FP32, INT8, BF16]
+    assert [c.name for c in choice.candidates] == [FP32, INT8, BF16, ONNX_FP32, ONNX_INT8] == list(CANDIDATES)
     assert choice.rows == 40 and choice.latency_calls == 8
-    assert all(c.p50_ms > 0 and 0 <= c.accuracy <= 1 for c in choice.candidates)
+    assert all(c.available and c.p50_ms > 0 and 0 <= c.accuracy <= 1 for c in choice.candidates)
+    assert choice.result(ONNX_FP32).accuracy == choice.result(FP32).accuracy  # the same logits to 1e-3
     assert choice.chosen is pick(choice.candidates)
     # fp32 through the batched path reproduces the accuracy the sweep saved for these rows
     saved_accuracy = float((rows["predicted"] == rows["label"]).mean())
@@ -92,7 +96,7 @@ def test_for_run_uses_the_recorded_choice_else_fp32(finished_sweep, saved, store
     assert DEFAULT_VARIANT is None  # "use the run's recorded choice, else fp32"
     path = store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE
     data = json.loads(path.read_text())
-    assert data[RUN_VARIANT_KEY]["chosen"] in {"fp32", "int8", "bf16"}  # the sweep measured it when it kept the model
+    assert data[RUN_VARIANT_KEY]["chosen"] in set(InferenceVariant)  # the sweep measured it when it kept the model
     data.pop(RUN_VARIANT_KEY)  # a run from before the choice was recorded
     path.write_text(json.dumps(data))
     assert recorded_variant(store, ref) is None
@@ -106,3 +110,90 @@ def test_for_run_uses_the_recorded_choice_else_fp32(finished_sweep, saved, store
     path.write_text(json.dumps({**data, RUN_VARIANT_KEY: {"chosen": "int4"}}))
     assert recorded_variant(store, ref) is None  # an unknown name reads as no choice, never a crash
     assert recorded_variant(store, RunRef(ref.sweep_id, "untrained")) is None
+
+
+def test_the_onnx_variants_export_next_to_the_model_and_are_recorded(saved, tmp_path) -> None:
+    store, ref = saved
+    loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
+    rows = store.load_predictions(ref.sweep_id, ref.run_id).head(30)
+    folder = onnx_folder(tmp_path / "model")
+    choice = choose_variant(loaded, rows["text"].tolist(), rows["label"].tolist(), headlines=[HEADLINE] * 4,
+                            candidates=(FP32, ONNX_FP32, ONNX_INT8), onnx_dir=folder)
+    assert [c.name for c in choice.candidates] == [FP32, ONNX_FP32, ONNX_INT8]
+    assert (folder / FP32_FILE).is_file() and (folder / INT8_FILE).is_file()  # kept for serving
+    back = VariantChoice.from_dict(json.loads(json.dumps(choice.to_dict())))
+    assert back == choice and back.result(ONNX_INT8).available
+
+
+def test_a_failed_export_is_recorded_as_unavailable_and_the_choice_completes(saved, monkeypatch) -> None:
+    store, ref = saved
+    loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
+    rows = store.load_predictions(ref.sweep_id, ref.run_id).head(20)
+
+    def unsupported(*_args):
+        raise RuntimeError("Exporting the operator 'aten::fancy' to ONNX opset version 17 is not supported")
+
+    monkeypatch.setattr(onnx_export, "_export", unsupported)
+    choice = choose_variant(loaded, rows["text"].tolist(), rows["label"].tolist(), headlines=[HEADLINE] * 4)
+    assert [c.name for c in choice.candidates] == list(CANDIDATES)
+    for name in (ONNX_FP32, ONNX_INT8):
+        result = choice.result(name)
+        assert not result.available and "aten::fancy" in result.unavailable
+        assert result.p50_ms == 0 and result.accuracy == 0
+    assert all(choice.result(name).available for name in (FP32, INT8, BF16))
+    assert choice.chosen in {FP32, INT8, BF16}  # a 0 ms that never ran cannot win
+    data = choice.to_dict()
+    assert "aten::fancy" in data["candidates"][3]["unavailable"] and "unavailable" not in data["candidates"][0]
+    assert VariantChoice.from_dict(json.loads(json.dumps(data))) == choice
+
+
+TEXTS = [HEADLINE, "Team wins the cup final after extra time", "New phone chip doubles battery life", "Oil rises"]
+
+
+@pytest.mark.parametrize("variant", [ONNX_FP32, ONNX_INT8])
+def test_an_onnx_predictor_gives_fp32_labels(saved, variant, tmp_path) -> None:
+    store, ref = saved
+    loaded = load_saved(store.model_dir(ref.sweep_id, ref.run_id))
+    base = Predictor(loaded)
+    predictor = Predictor(loaded, variant=variant, onnx_dir=tmp_path / "onnx")
+    assert predictor.variant is variant and predictor.model is None  # no torch copy held while serving
+    assert predictor.quantized is (variant is ONNX_INT8)
+    for text in TEXTS:
+        expected, got = base.predict(text), predictor.predict(text)
+        assert got.label_id == expected.label_id
+        assert got.probabilities == pytest.approx(expected.probabilities, abs=1e-4 if variant is ONNX_FP32 else 0.03)
+        assert got.latency_ms > 0 and got.names == expected.names
+    assert Predictor(loaded, variant=variant).predict(HEADLINE).label_id == base.predict(HEADLINE).label_id  # temp dir
+
+
+def test_for_run_serves_a_recorded_onnx_choice_from_the_run_folder(saved, store) -> None:
+    import shutil
+
+    source, ref = saved
+    shutil.copytree(source.sweep_dir(ref.sweep_id), store.sweep_dir(ref.sweep_id))
+    path = store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE
+    data = json.loads(path.read_text())
+    choice = VariantChoice(ONNX_INT8, (_c(FP32, 15.0, 0.888), _c(ONNX_INT8, 4.0, 0.886)), rows=100, latency_calls=20)
+    path.write_text(json.dumps({**data, RUN_VARIANT_KEY: choice.to_dict()}))
+    predictor = Predictor.for_run(store, ref)
+    assert predictor.variant is ONNX_INT8
+    assert predictor.onnx.path == onnx_folder(store.model_dir(ref.sweep_id, ref.run_id)) / INT8_FILE
+    assert predictor.predict(HEADLINE).label_id == Predictor.for_run(store, ref, variant=FP32).predict(HEADLINE).label_id
+
+
+def test_a_recorded_onnx_choice_that_cannot_load_serves_fp32(saved, store, monkeypatch) -> None:
+    import shutil
+    import sys
+
+    source, ref = saved
+    shutil.copytree(source.sweep_dir(ref.sweep_id), store.sweep_dir(ref.sweep_id))
+    path = store.run_dir(ref.sweep_id, ref.run_id) / RUN_FILE
+    choice = VariantChoice(ONNX_FP32, (_c(FP32, 15.0, 0.888), _c(ONNX_FP32, 5.0, 0.888)), rows=100, latency_calls=20)
+    path.write_text(json.dumps({**json.loads(path.read_text()), RUN_VARIANT_KEY: choice.to_dict()}))
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # copied to a machine without the wheel
+    predictor = Predictor.for_run(store, ref)
+    assert predictor.variant is FP32 and predictor.predict(HEADLINE).probabilities
+    from agnews_core.serving.predictor import OnnxUnavailable
+
+    with pytest.raises(OnnxUnavailable, match="onnxruntime is not installed"):
+        Predictor.for_run(store, ref, variant=ONNX_FP32)  # asked for by name: say why it cannot

@@ -39,3 +39,20 @@ def test_pick_keeps_fp32_when_the_faster_candidate_loses_too_much() -> None:
     fp32 = CandidateResult(InferenceVariant.FP32, 10.0, 0.90)
     assert pick([fp32, CandidateResult(InferenceVariant.INT8, 5.0, 0.89)]) is InferenceVariant.FP32
     assert pick([fp32, CandidateResult(InferenceVariant.INT8, 5.0, 0.896)]) is InferenceVariant.INT8
+
+
+def test_an_unavailable_candidate_round_trips_and_is_never_picked() -> None:
+    fp32 = CandidateResult(InferenceVariant.FP32, 10.0, 0.90)
+    broken = CandidateResult(InferenceVariant.ONNX_INT8, 0.0, 0.0, unavailable="onnxruntime is not installed")
+    choice = VariantChoice(pick([fp32, broken]), (fp32, broken), 300, 40)
+    assert choice.chosen is InferenceVariant.FP32 and not broken.available and fp32.available
+    back = VariantChoice.from_dict(json.loads(json.dumps(choice.to_dict())))
+    assert back == choice and back.result("onnx-int8").unavailable == "onnxruntime is not installed"
+    with pytest.raises(ValueError, match="fp32"):
+        pick([CandidateResult(InferenceVariant.FP32, 0.0, 0.0, unavailable="?"), broken])
+
+
+def test_which_variants_run_on_onnx_and_which_are_int8() -> None:
+    assert {v for v in InferenceVariant if v.runs_on_onnx} == {InferenceVariant.ONNX_FP32, InferenceVariant.ONNX_INT8}
+    assert {v for v in InferenceVariant if v.quantized} == {InferenceVariant.INT8, InferenceVariant.ONNX_INT8}
+    assert InferenceVariant("onnx-int8") is InferenceVariant.ONNX_INT8

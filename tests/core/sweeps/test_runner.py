@@ -352,8 +352,10 @@ def test_finished_sweep_records_its_environment_precision_and_serving_choice(fin
         choice = run.inference_variant
         assert choice is not None and run.model_saved
         assert choice.rows == min(SAVE_ROWS, config.eval_size)
-        assert {str(c.name) for c in choice.candidates} == {"fp32", "int8", "bf16"}
+        assert {str(c.name) for c in choice.candidates} == {"fp32", "int8", "bf16", "onnx-fp32", "onnx-int8"}
         assert choice.chosen in {c.name for c in choice.candidates}
+        exports = store.model_dir(record.sweep_id, run.run_id) / "onnx"
+        assert {"model.onnx", "model-int8.onnx"} <= {p.name for p in exports.iterdir()}  # kept for serving
 
 
 def test_a_run_whose_model_is_not_kept_records_no_serving_choice(store: ArtifactStore, small_config) -> None:
