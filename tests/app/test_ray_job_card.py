@@ -41,9 +41,13 @@ def _card() -> None:
     sys.path.insert(0, "tests/app")
     from test_ray_job_card import _ray_view
 
+    import tempfile
+
+    from agnews_core.store.artifact_store import ArtifactStore
+    from agnews_core.sweeps.jobs import JobManager
     from agnews_ui.jobs_view import render_job
 
-    render_job(None, _ray_view(), show_curves=False)
+    render_job(JobManager(ArtifactStore(tempfile.mkdtemp())), _ray_view(), show_curves=False)
 
 
 def test_the_card_shows_every_trial_with_its_node_and_the_free_resources() -> None:

@@ -164,6 +164,8 @@ def test_the_server_is_local_with_xsrf_on_and_the_readme_says_how_to_expose_it()
     assert re.search(r'^address = "127\.0\.0\.1"$', shown.stdout, re.M)  # streamlit itself reads the file
     assert re.search(r"^enableXsrfProtection = true$", shown.stdout, re.M)
     readme = (REPO_ROOT / "README.md").read_text()
-    assert re.search(r"--server\.address 0\.0\.0\.0", readme) and "127.0.0.1" in readme
+    assert "listens on 127.0.0.1 only" in readme and "docs/deploy.md" in readme  # and says how to serve a team
+    deploy = (REPO_ROOT / "docs" / "deploy.md").read_text()
+    assert "--server.address 127.0.0.1" in deploy and "proxy_pass" in deploy  # behind a reverse proxy, still local
     assert "--server.address" not in (REPO_ROOT / "Makefile").read_text()  # `make run` keeps the safe default
     assert os.environ.get("STREAMLIT_SERVER_ADDRESS") in (None, "127.0.0.1")
