@@ -134,6 +134,9 @@ def _combination_problems(config: SweepConfig) -> dict[str, str]:
     if config.early_stopping == ASHA and config.grace_evals >= config.evals_per_run:
         errors["grace_evals"] = (f"the grace ({config.grace_evals}) must be below the {config.evals_per_run} "
                                  "evaluations of a run, or no trial could be stopped early")
+    if config.crossfit_folds == 1 or bool(config.crossfit_of) != bool(config.crossfit_folds):
+        errors["crossfit_folds"] = ("a cross-fit names the run it cross-fits (SWEEP/RUN) and 2 or 3 folds; "
+                                    f"got {config.crossfit_of or 'no run'!r} and {config.crossfit_folds} folds")
     return errors
 
 
@@ -231,6 +234,10 @@ class SweepConfig:
                       help="A free-text name for this sweep.")
     # A final training retrains the chosen LR of this sweep on train + validation rows; empty for a sweep.
     final_of: str = meta("", maximum=128)
+    # A cross-fit scores this run's ("SWEEP/RUN") training rows out of sample: one run per fold, trained on the
+    # other folds with the run's own settings (agnews_core/sweeps/crossfit.py); empty and 0 for a sweep.
+    crossfit_of: str = meta("", maximum=300)
+    crossfit_folds: int = meta(0, minimum=0, maximum=3)
 
     def __post_init__(self) -> None:
         if isinstance(self.learning_rates, (list, tuple)):

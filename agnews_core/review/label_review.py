@@ -97,10 +97,15 @@ def train_predictions(train: pd.DataFrame, seed: int, labels: LabelSet = AG_NEWS
 
 def review_rows(predictions: pd.DataFrame, train: pd.DataFrame | None, seed: int) -> pd.DataFrame:
     """Every row of predictions (and train, when given) with its label quality, rank and suspect flag."""
-    labels = frame_labels(predictions)
     frames = [predictions]
     if train is not None and len(train):
-        frames.append(train_predictions(train, seed, labels))
+        frames.append(train_predictions(train, seed, frame_labels(predictions)))
+    return rank_review_frames(frames)
+
+
+def rank_review_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Predictions-like frames (the run's own, training rows' out-of-sample ones) joined, scored and ranked per split."""
+    labels = frame_labels(frames[0])
     rows = pd.concat(frames, ignore_index=True)
     rows["ranked_by"] = rows["ranked_by"].fillna(RUN_OWN) if "ranked_by" in rows.columns else RUN_OWN
     issues = rank_label_issues(rows[["split", "text", "label"]], probability_matrix(rows), labels).rows

@@ -9,6 +9,7 @@ The one module that knows the layout of artifacts/:
       sweeps/<sweep id>/runs/<run id>/run.json
       sweeps/<sweep id>/runs/<run id>/predictions.parquet
       sweeps/<sweep id>/runs/<run id>/label_review.parquet   suspected label errors, computed on first view
+      sweeps/<sweep id>/runs/<run id>/crossfit.parquet       its training rows scored out of sample by a cross-fit
       sweeps/<sweep id>/runs/<run id>/embeddings.npy   float16 head inputs, rows in predictions order (newer runs)
       sweeps/<sweep id>/runs/<run id>/map.parquet      the error map's 2-D layout, computed on first view
       sweeps/<sweep id>/runs/<run id>/model/model.safetensors (+ config and tokenizer files)
@@ -32,6 +33,7 @@ SWEEP_FILE, RUN_FILE, PREDICTIONS_FILE = "sweep.json", "run.json", "predictions.
 WEIGHTS_FILE, THROUGHPUT_FILE = "model.safetensors", "throughput.json"
 TFIDF_PREDICTIONS_FILE, LABEL_REVIEW_FILE = "tfidf_predictions.parquet", "label_review.parquet"
 EMBEDDINGS_FILE, MAP_FILE = "embeddings.npy", "map.parquet"
+CROSSFIT_FILE = "crossfit.parquet"
 CACHE_DIR, BASELINE_CACHE_DIR, TFIDF_DEMO_DIR = "cache", "baselines", "tfidf-demo"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -84,6 +86,9 @@ class ArtifactPaths:
 
     def label_review_file(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / LABEL_REVIEW_FILE
+
+    def crossfit_file(self, sweep_id: str, run_id: str) -> Path:
+        return self.run_dir(sweep_id, run_id) / CROSSFIT_FILE
 
     def embeddings_file(self, sweep_id: str, run_id: str) -> Path:
         return self.run_dir(sweep_id, run_id) / EMBEDDINGS_FILE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agnews_core.config.sweep_config import SweepConfig
@@ -103,8 +103,18 @@ def remaining_run_seconds(config: SweepConfig, throughput: Throughput, done_frac
             + (trainer_eval_rows + prediction_rows) / throughput.inference)
 
 
+def crossfit_fold_config(config: SweepConfig) -> SweepConfig:
+    """What one fold of a cross-fit trains and scores: the other folds' rows, then its own (as its 'test' rows)."""
+    held = math.ceil(config.train_size / config.crossfit_folds)
+    return replace(config, train_size=max(config.train_size - held, 1), test_size=held)
+
+
 def estimate_sweep_seconds(config: SweepConfig, throughput: Throughput) -> float:
-    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions."""
+    """Seconds the sweep should take: data and baselines, then per LR training, evals and final predictions.
+
+    A cross-fit scores no baselines and runs once per fold."""
+    if config.crossfit_folds:
+        return DATA_LOAD_SECONDS + remaining_run_seconds(crossfit_fold_config(config), throughput) * config.crossfit_folds
     per_run = remaining_run_seconds(config, throughput)
     baselines = (DATA_LOAD_SECONDS + TFIDF_SECONDS_PER_TRAIN_ROW * config.train_size + MODEL_LOAD_SECONDS
                  + config.test_size / throughput.inference)

@@ -55,7 +55,10 @@ def new_sweep_id() -> str:
 
 
 def run_specs(config: SweepConfig) -> list[RunSpec]:
-    """One run per learning rate, in the order given."""
+    """One run per learning rate, in the order given; a cross-fit has one run per fold, at its one rate."""
+    if config.crossfit_folds:
+        rate = config.learning_rates[0]
+        return [RunSpec(k, rate, f"fold{k + 1}-lr{format_lr(rate)}") for k in range(config.crossfit_folds)]
     return [RunSpec(i, lr) for i, lr in enumerate(config.learning_rates)]
 
 
@@ -344,9 +347,14 @@ class SweepRunner:
         measured = Throughput(report.examples_per_second or self.throughput.train, self.throughput.inference, True)
         done = report.step / max(report.total_steps, 1)
         # Training time left comes from the step timer; evaluations and predictions from the estimate model.
-        evaluation_left = remaining_run_seconds(self.config, Throughput(math.inf, measured.inference, True), done)
+        config = self._eta_config()
+        evaluation_left = remaining_run_seconds(config, Throughput(math.inf, measured.inference, True), done)
         this_run = report.run_eta_seconds + evaluation_left
-        return this_run + remaining_run_seconds(self.config, measured) * (len(self.runs) - i - 1)
+        return this_run + remaining_run_seconds(config, measured) * (len(self.runs) - i - 1)
+
+    def _eta_config(self) -> SweepConfig:
+        """What each run trains and scores, for its time estimate (a cross-fit's folds are smaller)."""
+        return self.config
 
     def _progress(self, phase: str, message: str, run_index: int = 0, learning_rate: float | None = None,
                   **live: float | int | None) -> None:

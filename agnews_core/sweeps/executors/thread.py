@@ -8,7 +8,8 @@ from typing import Protocol
 from agnews_core.config.sweep_config import THREAD  # the default: the job manager's own worker thread, on this machine
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.records import SweepRecord
-from agnews_core.sweeps.runner import FaultHook, SweepRunner
+from agnews_core.sweeps.crossfit import runner_for
+from agnews_core.sweeps.runner import FaultHook
 from agnews_core.sweeps.snapshots import SnapshotCallback
 
 __all__ = ["THREAD", "SweepExecutor", "ThreadExecutor"]
@@ -37,4 +38,4 @@ class ThreadExecutor:
         self.fault_hook = fault_hook  # tests inject failures at the start of a run
 
     def run(self, sweep_id: str, on_snapshot: SnapshotCallback, cancel: threading.Event) -> SweepRecord:
-        return SweepRunner(self.store, sweep_id, on_snapshot, cancel, self.fault_hook).run()
+        return runner_for(self.store, sweep_id, on_snapshot, cancel, self.fault_hook).run()
