@@ -95,7 +95,7 @@ def ensure_app_navigation(page_file: str) -> None:
         if not is_let_in():  # app.py's gate shows the sign-in; a page run any other way draws nothing
             st.stop()
         return
-    st.navigation(_pages(), position="hidden")
+    st.navigation(_pages() + [_page(AUDIT)], position="hidden")  # the audit log too: app.py decides who sees it
     page = Path(page_file).resolve().relative_to(APP_ROOT).as_posix()
     st.switch_page(page, query_params=st.query_params.to_dict())
 

@@ -157,7 +157,7 @@ def test_an_anonymous_visitor_sees_only_the_sign_in_on_every_url(new_browser_app
     visitor = new_browser_app()
     # The first request a fresh server gets is a deep link: Streamlit runs that page file alone (the legacy pages/
     # folder), and the page must still end at the sign-in.
-    for path in ("/sweep", "/audit", f"/{errors_path}&split=train", "/data", "/results", "/"):
+    for path in ("/audit", "/sweep", f"/{errors_path}&split=train", "/data", "/results", "/"):
         visitor.open(path)
         main = visitor.main()
         expect(main.get_by_role("button", name="Sign in")).to_be_visible()
