@@ -55,6 +55,17 @@ def _ppid(pid: int) -> int:
         return -1
 
 
+def descends_from(pid: int, ancestor: int) -> bool:
+    """True when ancestor is pid's parent, grandparent, and so on."""
+    for _ in range(64):
+        pid = _ppid(pid)
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return False
+
+
 def processes_of_cluster(markers: tuple[str, ...]) -> set[int]:
     """Pids of the processes a `ray start` made: their command line names its private temp dir or GCS address,
     plus every descendant of those (workers and agents)."""

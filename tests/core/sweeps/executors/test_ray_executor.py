@@ -7,7 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
-from ray_support import wait_until
+from ray_support import descends_from, wait_until
 from sweep_configs import small_config, tiny_config
 
 from agnews_core.states import RunState, SweepState
@@ -93,12 +93,14 @@ def test_cancel_keeps_the_finished_run_stops_the_running_one_and_skips_the_queue
 
 
 def _trial_worker_pids() -> list[int]:
-    """Processes of running Tune function trials (Ray titles them 'ray::ImplicitFunc...')."""
+    """Processes of running Tune function trials (Ray titles them 'ray::ImplicitFunc...') of the Ray this test
+    process started: other processes on the machine may run Ray trials of their own."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "cmdline").read_bytes().startswith(b"ray::ImplicitFunc"):
+                if ((entry / "cmdline").read_bytes().startswith(b"ray::ImplicitFunc")
+                        and descends_from(int(entry.name), os.getpid())):
                     pids.append(int(entry.name))
             except OSError:
                 continue
