@@ -1,4 +1,4 @@
-"""Command line: `python -m agnews_core sweep|final|cluster|runs|predict|data`."""
+"""Command line: `python -m agnews_core sweep|final|crossfit|cluster|runs|predict|data|suspects|verdicts`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from agnews_core.cli.crossfit_command import add_crossfit_parser, run_crossfit_command
 from agnews_core.cli.data_commands import add_data_parser, run_data
 from agnews_core.cli.suspects_command import add_suspects_parser, run_suspects
 from agnews_core.cli.verdicts_command import add_verdicts_parser, run_verdicts
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--artifacts", default=None, help=f"artifacts folder (default {default_root()})")
     add_data_parser(commands, f"artifacts folder (default {default_root()})")
     add_suspects_parser(commands, f"artifacts folder (default {default_root()})")
+    add_crossfit_parser(commands, f"artifacts folder (default {default_root()})")
     add_verdicts_parser(commands, f"artifacts folder (default {default_root()})")
     return parser
 
@@ -100,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_data(args, store)
         if args.command == "suspects":
             return run_suspects(args, store)
+        if args.command == "crossfit":
+            return run_crossfit_command(args, store, _run_in_foreground)
         if args.command == "verdicts":
             return run_verdicts(args, store)
         return _predict(parser, args, store)
@@ -157,6 +161,7 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
     """Run a sweep in this process (its trials on Ray when it asks) with a progress bar; Ctrl-C cancels it and
     keeps what finished."""
     from agnews_core.cli.output import ProgressBar, print_sweep_table
+    from agnews_core.sweeps.crossfit import run_crossfit
     from agnews_core.sweeps.executors.ray_cluster import ClusterError
     from agnews_core.sweeps.executors.ray_executor import RAY, RayExecutor
     from agnews_core.sweeps.runner import create_sweep, run_sweep
@@ -175,6 +180,8 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
             if executor is not None:
                 sweep = create_sweep(store, config, pid=os.getpid())
                 record = executor.run(sweep.sweep_id, bar.show, cancel)
+            elif config.crossfit_of:
+                record = run_crossfit(store, config, on_snapshot=bar.show, cancel=cancel)
             else:
                 record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
     finally:

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from agnews_core.cli.crossfit_command import crossfit_hint
+from agnews_core.review.crossfit_suspects import crossfit_review
 from agnews_core.review.label_review import label_review
 from agnews_core.store.artifact_store import ArtifactStore
 
 PROG = "python -m agnews_core suspects"
 SPLITS = ("train", "validation", "test")
-METHODS = ("fast",)
+METHODS = ("fast", "crossfit")
 CSV_COLUMNS = ("rank", "label_quality", "gold_label", "suggested_label", "suspected", "ranked_by", "text")
 
 
@@ -29,7 +31,9 @@ def add_suspects_parser(commands: argparse._SubParsersAction, artifacts_help: st
     parser.add_argument("--top", type=int, default=20, metavar="N", help="how many rows to print (default 20)")
     parser.add_argument("--method", choices=METHODS, default="fast",
                         help="fast: training rows by TF-IDF and MiniLM sentence embeddings, cross-validated and "
-                             "averaged; validation and test rows by the run's own probabilities (default fast)")
+                             "averaged; crossfit: training rows by the run's own model and settings, from its "
+                             "finished cross-fit (`crossfit` command); validation and test rows always by the run's "
+                             "own probabilities (default fast)")
     parser.add_argument("--csv", default=None, metavar="PATH", help="also write every ranked row of the split here")
     parser.add_argument("--artifacts", default=None, help=artifacts_help)
 
@@ -44,7 +48,12 @@ def run_suspects(args: argparse.Namespace, store: ArtifactStore) -> int:
         return _fail(f"sweep {args.sweep} has no finished run to review")
     if run_id not in sweep.run_ids:
         return _fail(f"sweep {args.sweep} has no run {run_id!r} (runs: {', '.join(sweep.run_ids)})")
-    review = label_review(store, sweep, run_id)
+    if args.method == "crossfit":
+        review = crossfit_review(store, sweep, run_id)
+        if review is None:
+            return _fail(_no_crossfit(store, args.sweep, run_id))
+    else:
+        review = label_review(store, sweep, run_id)
     ranked = ranked_rows(review.rows, args.split, sweep.labels.names)
     if ranked.empty:
         why = f": {review.train_note}" if args.split == "train" and review.train_note else ""
@@ -56,6 +65,19 @@ def run_suspects(args: argparse.Namespace, store: ArtifactStore) -> int:
     if args.csv:
         print(f"\nAll {len(ranked):,} ranked {args.split} rows written to {args.csv}")
     return 0
+
+
+def _no_crossfit(store: ArtifactStore, sweep_id: str, run_id: str) -> str:
+    """Why --method crossfit has nothing to rank, and the command that makes it (with its estimate when it can)."""
+    from agnews_core.sweeps.crossfit import plan_crossfit
+    from agnews_core.sweeps.progress import format_duration
+
+    try:
+        took = f" (about {format_duration(plan_crossfit(store, sweep_id, run_id).estimate_seconds)})"
+    except ValueError as exc:
+        return f"run {run_id} of {sweep_id} has no finished cross-fit, and none can start: {exc}"
+    return (f"run {run_id} of {sweep_id} has no finished cross-fit: start one with `{crossfit_hint(sweep_id, run_id)}`"
+            f"{took}, or use --method fast")
 
 
 def ranked_rows(rows: pd.DataFrame, split: str, names: tuple[str, ...]) -> pd.DataFrame:
