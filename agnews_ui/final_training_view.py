@@ -37,7 +37,7 @@ def _plan(sweep: SweepRecord, train_size: int | None, epochs: float | None) -> F
 
 def render_final_training(sweep: SweepRecord) -> None:
     """Rows and epochs, the ETA, a button that queues the job, and the live card of each final training."""
-    if sweep.config.final_of or not sweep.status.succeeded or not sweep.best_run_id:
+    if sweep.config.final_of or sweep.config.crossfit_of or not sweep.status.succeeded or not sweep.best_run_id:
         return
     st.subheader("Final training")
     full = _plan(sweep, None, None)

@@ -137,6 +137,8 @@ def _combination_problems(config: SweepConfig) -> dict[str, str]:
     if config.crossfit_folds == 1 or bool(config.crossfit_of) != bool(config.crossfit_folds):
         errors["crossfit_folds"] = ("a cross-fit names the run it cross-fits (SWEEP/RUN) and 2 or 3 folds; "
                                     f"got {config.crossfit_of or 'no run'!r} and {config.crossfit_folds} folds")
+    elif config.crossfit_of and config.executor == RAY:  # Ray trials would train on every row, not the other folds
+        errors["executor"] = "a cross-fit runs on this machine's thread, not on Ray"
     return errors
 
 

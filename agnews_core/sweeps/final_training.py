@@ -44,6 +44,8 @@ def plan_final_training(store: ArtifactStore, sweep_id: str, train_size: int | N
     sweep = store.load_sweep(sweep_id)
     if sweep.config.final_of:
         raise ValueError(f"{sweep_id} is itself a final training: pick the sweep it came from ({sweep.config.final_of})")
+    if sweep.config.crossfit_of:
+        raise ValueError(f"{sweep_id} is a cross-fit (of {sweep.config.crossfit_of}): pick a sweep")
     if not sweep.best_run_id:
         raise ValueError(f"sweep {sweep_id} has no finished run to take a learning rate from")
     try:

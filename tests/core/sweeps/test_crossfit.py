@@ -21,6 +21,7 @@ from agnews_core.sweeps import crossfit as crossfit_module
 from agnews_core.sweeps import runner as runner_module
 from agnews_core.sweeps.crossfit import CrossfitRunner, fold_assignment, plan_crossfit, small_class_problem
 from agnews_core.sweeps.estimate import estimate_seconds
+from agnews_core.sweeps.final_training import plan_final_training
 from agnews_core.sweeps.jobs import submit_action
 from agnews_core.sweeps.runner import create_sweep
 
@@ -112,6 +113,8 @@ def test_bad_plans_say_what_is_wrong(copied) -> None:
     crossfit = create_sweep(store, plan_crossfit(store, record.sweep_id).config)
     with pytest.raises(ValueError, match="itself a cross-fit"):
         plan_crossfit(store, crossfit.sweep_id)
+    with pytest.raises(ValueError, match="is a cross-fit"):
+        plan_final_training(store, crossfit.sweep_id)
 
 
 def test_the_estimate_is_the_one_the_job_manager_records_and_grows_with_folds(copied) -> None:
@@ -140,3 +143,5 @@ def test_old_configs_load_as_plain_sweeps_and_half_a_crossfit_is_refused() -> No
         SweepConfig(crossfit_of="s/r", crossfit_folds=1)
     with pytest.raises(ConfigError, match="2 or 3 folds"):
         SweepConfig(crossfit_folds=2)
+    with pytest.raises(ConfigError, match="not on Ray"):
+        SweepConfig(crossfit_of="s/r", crossfit_folds=2, executor="ray")
