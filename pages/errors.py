@@ -8,8 +8,8 @@ from agnews_core.review.label_review import LabelReview, filter_review, sweep_so
 from agnews_core.review.verdicts import VerdictStore
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_core.store.records import RunRecord, SweepRecord
+from agnews_ui import crossfit_view, page_registry
 from agnews_ui import label_review_view as review_view
-from agnews_ui import page_registry
 from agnews_ui.attribution_view import why_this_row
 from agnews_ui.compare_view import ERRORS_LINK_PARAM, from_errors_link
 from agnews_ui.errors_filters import (
@@ -63,10 +63,12 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
     what = " ".join(["suspected"] * suspects_only + ["misclassified" if only_errors else "matching"])
     pair = f"true {true_name}, predicted {predicted_name}"
     st.markdown(f"**{len(matches):,} {what} rows** of {total_split:,} {split} rows ({pair}; lr {run.lr_label})")
+    ranked_by = ", ".join(sorted(set(matches["ranked_by"].dropna()))) if "ranked_by" in matches else ""
     if suspects_only:
-        ranked_by = ", ".join(sorted(set(matches["ranked_by"].dropna()))) if "ranked_by" in matches else ""
         st.caption("Most suspicious first (lowest label quality); sorting by confidence applies without the suspect "
                    "filter." + (f" Ranked by {ranked_by}." if ranked_by else ""))
+    elif split == "train" and ranked_by:
+        st.caption(f"Label quality of these rows ranked by {ranked_by}.")
     if matches.empty:
         st.info("No rows match these filters. Choose 'any' for a label or clear the search.",
                 icon=":material/filter_alt_off:")
@@ -118,6 +120,9 @@ else:
     sync_label_filters(sweep.sweep_id, run.run_id, sweep.labels.names)
     review_view.sync_review_params(sweep.sweep_id, run.run_id)
     review = review_view.run_review(store, sweep, run.run_id)
+    with st.container(border=True):
+        crossfit_view.render_crossfit(sweep, run.run_id)
+        review = crossfit_view.ranked_review(sweep, run.run_id, review)
     # The review has the same rows plus the training rows, the suspects and their scores.
     review_rows(sweep, run, review.rows if review is not None else predictions, review, verdicts)
 verdicts_section(verdicts, source, lambda: source_rows(sweep.dataset_id or source), sweep.labels.names)
