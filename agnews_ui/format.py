@@ -42,7 +42,10 @@ def executor_label(config: object) -> str:
 
 
 def sweep_kind(sweep: SweepRecord) -> str:
-    """'Final training of sweep <id>' for a final training, else 'Sweep'."""
+    """'Final training of sweep <id>', 'Cross-fit of run <sweep>/<run> (2 folds)', else 'Sweep'."""
+    if sweep.config.crossfit_of:
+        return (f"Cross-fit of run {sweep.config.crossfit_of} ({sweep.config.crossfit_folds} folds; each run's test rows "
+                "are the training rows it held out)")
     return f"Final training of sweep {sweep.config.final_of}" if sweep.config.final_of else "Sweep"
 
 

@@ -12,7 +12,15 @@ from agnews_core.states import RunState, SweepState
 from agnews_core.store.records import LossPoint, RunRecord, SweepRecord
 from agnews_core.sweeps.progress import Progress
 from agnews_ui.charts import PALETTE, accuracy_figure, confusion_figure, loss_figure, lr_colour, probability_figure
-from agnews_ui.format import STATE_BADGES, escape_markdown, pct, progress_fraction, progress_text, sweep_title
+from agnews_ui.format import (
+    STATE_BADGES,
+    escape_markdown,
+    pct,
+    progress_fraction,
+    progress_text,
+    sweep_kind,
+    sweep_title,
+)
 
 
 # ---- format
@@ -32,6 +40,12 @@ def test_sweep_title_names_model_rates_and_the_analysts_label() -> None:
     assert sweep_title(sweep()) == "20261126-143015-abc123 · minilm · lr 5e-5, 1e-4"
     named = sweep(config=SweepConfig(learning_rates=(5e-5,), label="baseline check"))
     assert sweep_title(named) == "20261126-143015-abc123 · baseline check · minilm · lr 5e-5"
+
+
+def test_sweep_kind_names_a_crossfit_and_what_its_test_rows_are() -> None:
+    crossfit = sweep(config=SweepConfig(learning_rates=(5e-5,), crossfit_of="s1/run01-lr5e-5", crossfit_folds=2))
+    assert sweep_kind(crossfit).startswith("Cross-fit of run s1/run01-lr5e-5 (2 folds; each run's test rows are")
+    assert sweep_kind(sweep()) == "Sweep"
 
 
 def test_escape_markdown_makes_user_text_inert() -> None:
