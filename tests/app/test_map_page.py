@@ -3,6 +3,10 @@ rows it hands to Errors."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from agnews_core.analysis.error_map import error_map
@@ -13,6 +17,24 @@ from agnews_ui.map_rows import SELECTION_KEY
 from .conftest import button, page_links, values
 
 MAP, ERRORS = "pages/map.py", "pages/errors.py"
+
+
+@pytest.fixture(scope="module")
+def mapped_template(tmp_path_factory: pytest.TempPathFactory, finished_sweep: tuple[Any, Any]) -> Path:
+    """A copy of the shared finished sweep whose best run's map is already computed and cached (t-SNE takes
+    seconds): copies keep file times, so the page reads the cached map as fresh."""
+    store, record = finished_sweep
+    root = tmp_path_factory.mktemp("mapped") / "artifacts"
+    shutil.copytree(store.root, root)
+    error_map(ArtifactStore(root), record, record.best_run_id)
+    return root
+
+
+@pytest.fixture
+def mapped(artifacts: Path, mapped_template: Path, finished_sweep: tuple[Any, Any]) -> Any:
+    """Like `finished`, with the best run's map already cached (the first test below computes one itself)."""
+    shutil.copytree(mapped_template, artifacts)
+    return finished_sweep[1]
 
 
 def charts(at) -> list:
@@ -37,14 +59,14 @@ def test_the_map_draws_every_row_and_caches_its_layout(open_page, artifacts, fin
 
 
 @pytest.mark.parametrize("colouring", ["gold label", "prediction", "right or wrong", "suspect", "verdict"])
-def test_every_colouring_draws(open_page, finished, colouring) -> None:
+def test_every_colouring_draws(open_page, mapped, colouring) -> None:
     at = open_page(MAP)
     at.segmented_control(key="map_colour").set_value(colouring).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(charts(at)) == 1
 
 
-def test_a_second_run_is_compared_slice_by_slice(open_page, finished) -> None:
+def test_a_second_run_is_compared_slice_by_slice(open_page, mapped) -> None:
     at = open_page(MAP)
     picker = at.selectbox(key="map_compare_b")
     assert any("TF-IDF baseline" in str(o) for o in picker.options) and len(picker.options) == 2
@@ -64,12 +86,12 @@ def test_a_run_with_neither_embeddings_nor_weights_says_what_the_map_needs(open_
     assert not charts(at)
 
 
-def test_errors_shows_only_the_rows_selected_on_the_map(open_page, artifacts, finished) -> None:
+def test_errors_shows_only_the_rows_selected_on_the_map(open_page, artifacts, mapped) -> None:
     store = ArtifactStore(artifacts)
-    rows = error_map(store, finished, finished.best_run_id).rows
+    rows = error_map(store, mapped, mapped.best_run_id).rows
     chosen = rows[(rows["split"] == "test") & ~rows["correct"]].head(3)
-    at = open_page(ERRORS, sweep=finished.sweep_id, run=finished.best_run_id)
-    at.session_state[SELECTION_KEY] = {"sweep": finished.sweep_id, "run": finished.best_run_id,
+    at = open_page(ERRORS, sweep=mapped.sweep_id, run=mapped.best_run_id)
+    at.session_state[SELECTION_KEY] = {"sweep": mapped.sweep_id, "run": mapped.best_run_id,
                                        "keys": chosen["text_key"].tolist()}
     at.run()
     assert any(line.startswith("**3 misclassified rows**") for line in values(at.markdown))
@@ -79,13 +101,13 @@ def test_errors_shows_only_the_rows_selected_on_the_map(open_page, artifacts, fi
     assert any(line.startswith(f"**{errors:,} misclassified rows**") for line in values(at.markdown))
 
 
-def test_a_slice_link_opens_errors_on_the_slice(open_page, artifacts, finished) -> None:
+def test_a_slice_link_opens_errors_on_the_slice(open_page, artifacts, mapped) -> None:
     store = ArtifactStore(artifacts)
-    rows = error_map(store, finished, finished.best_run_id).rows
+    rows = error_map(store, mapped, mapped.best_run_id).rows
     first = error_slices(rows)[0]
     in_test = rows[rows["text_key"].isin(first.error_keys) & (rows["split"] == "test")]
-    at = open_page(ERRORS, sweep=finished.sweep_id, run=finished.best_run_id, slice="1")
+    at = open_page(ERRORS, sweep=mapped.sweep_id, run=mapped.best_run_id, slice="1")
     assert any(line.startswith(f"**{len(in_test):,} misclassified rows**") for line in values(at.markdown))
     assert any(f"Showing only slice 1 ({first.name})" in m for m in values(at.info))
-    at = open_page(ERRORS, sweep=finished.sweep_id, run=finished.best_run_id, slice="99")
+    at = open_page(ERRORS, sweep=mapped.sweep_id, run=mapped.best_run_id, slice="99")
     assert "This run has no error slice 99: showing every row." in values(at.warning)
