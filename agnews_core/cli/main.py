@@ -160,10 +160,13 @@ def _final(parser: argparse.ArgumentParser, args: argparse.Namespace, store: Art
 def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
     """Run a sweep in this process (its trials on Ray when it asks) with a progress bar; Ctrl-C cancels it and
     keeps what finished."""
+    from agnews_core.access.guard import audited
+    from agnews_core.access.identity import LOCAL_USER
     from agnews_core.cli.output import ProgressBar, print_sweep_table
     from agnews_core.sweeps.crossfit import run_crossfit
     from agnews_core.sweeps.executors.ray_cluster import ClusterError
     from agnews_core.sweeps.executors.ray_executor import RAY, RayExecutor
+    from agnews_core.sweeps.jobs import submit_action
     from agnews_core.sweeps.runner import create_sweep, run_sweep
 
     executor = RayExecutor(store) if config.executor == RAY else None
@@ -176,7 +179,9 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     try:
-        with ProgressBar(sys.stderr) as bar:
+        # The local user's job, in the same audit log as the app's: a server's admin sees command-line work too.
+        with (audited(LOCAL_USER, submit_action(config), config.label or config.data, store.root) as step,
+              ProgressBar(sys.stderr) as bar):
             if executor is not None:
                 sweep = create_sweep(store, config, pid=os.getpid())
                 record = executor.run(sweep.sweep_id, bar.show, cancel)
@@ -184,6 +189,7 @@ def _run_in_foreground(store: ArtifactStore, config: SweepConfig) -> int:
                 record = run_crossfit(store, config, on_snapshot=bar.show, cancel=cancel)
             else:
                 record = run_sweep(store, config, on_snapshot=bar.show, cancel=cancel)
+            step.target, step.detail = record.sweep_id, f"command line: {record.status}"
     finally:
         signal.signal(signal.SIGINT, previous)
     runs, _ = store.load_runs(record)

@@ -49,6 +49,16 @@ def test_sweep_prints_a_table_with_the_best_marked(swept) -> None:
     assert "Data: bundled AG News sample" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_command_line_sweep_is_in_the_audit_log_as_the_local_users(swept) -> None:
+    from agnews_core.access.audit import AuditLog, Outcome
+
+    root, _ = swept
+    (record,) = ArtifactStore(root).list_sweeps()[0]
+    (entry,) = AuditLog(root).read().entries
+    assert (entry.who, entry.role, entry.action) == ("local", "admin", "run_sweep")
+    assert entry.target == record.sweep_id and entry.outcome == Outcome.DONE and entry.detail == "command line: done"
+
+
 def test_sweep_logs_its_estimate_and_plain_progress_lines_without_warnings(swept) -> None:
     _, result = swept
     assert "Estimate: about " in result.stderr and "(first-guess speeds, nothing measured here yet)" in result.stderr
