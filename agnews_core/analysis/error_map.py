@@ -8,6 +8,7 @@ has no map (MapUnavailable says why).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,10 @@ MAP_COLUMNS = ("x", "y")
 # 19.0 s in a fresh process against UMAP's 36 s (numba compiles on every server's first map), and neighbourhoods
 # kept better (trustworthiness 0.991 vs 0.986).
 PERPLEXITY, SEED, THREADS = 30.0, 0, 2
+# openTSNE's OpenMP threads meet at a barrier every iteration: with another process busy on one of the 2 cores,
+# 2 threads laid out 220-3,000 rows 2-40x slower than 1 (bench/README.md, "t-SNE threads"). Two only for a large
+# map on an idle machine.
+PARALLEL_ROWS = 5_000
 LOCK_TIMEOUT_S = 600.0  # computing embeddings of 7,600 rows from a kept MiniLM takes about a minute on 2 cores
 FROM_MODEL_BATCH = 64
 
@@ -62,9 +67,16 @@ def layout_2d(embeddings: np.ndarray, seed: int = SEED) -> np.ndarray:
     from openTSNE import TSNE
 
     # t-SNE needs perplexity below about a third of the rows: fewer rows get a smaller one
-    tsne = TSNE(perplexity=min(PERPLEXITY, (n - 1) / 3), metric="cosine", n_jobs=THREADS, random_state=seed,
+    tsne = TSNE(perplexity=min(PERPLEXITY, (n - 1) / 3), metric="cosine", n_jobs=tsne_threads(n), random_state=seed,
                 verbose=False)
     return np.asarray(tsne.fit(vectors), dtype=np.float32)
+
+
+def tsne_threads(rows: int) -> int:
+    """Threads for a t-SNE of this many rows: 2 only from PARALLEL_ROWS rows up, with the cores otherwise idle."""
+    cores = os.cpu_count() or 1
+    idle = os.getloadavg()[0] < max(cores - 1, 1)
+    return min(THREADS, cores) if rows >= PARALLEL_ROWS and idle else 1
 
 
 def map_is_cached(store: ArtifactStore, sweep_id: str, run_id: str) -> bool:

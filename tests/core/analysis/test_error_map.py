@@ -104,3 +104,16 @@ def test_tiny_inputs_still_get_distinct_points() -> None:
     points = layout_2d(np.eye(3, dtype=np.float16))
     assert points.shape == (3, 2) and len({tuple(p) for p in points}) == 3
     assert layout_2d(np.zeros((0, 8), dtype=np.float16)).shape == (0, 2)
+
+
+def test_tsne_uses_two_threads_only_for_a_large_map_on_idle_cores(monkeypatch) -> None:
+    from agnews_core.analysis import error_map as module
+
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(module.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert module.tsne_threads(220) == 1 and module.tsne_threads(7_600) == 2
+    monkeypatch.setattr(module.os, "getloadavg", lambda: (1.5, 1.0, 1.0))  # another process is busy
+    assert module.tsne_threads(7_600) == 1
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(module.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert module.tsne_threads(7_600) == 1
