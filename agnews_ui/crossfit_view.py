@@ -19,9 +19,10 @@ from agnews_ui.state import flash, poll_while, show_flash
 
 QUEUED = "crossfit_queued"  # flash slot
 METHOD_KEY = "errors_ranking"
-FAST, CROSSFIT = "fast", "cross-fit"
+FAST, CROSSFIT, AVERAGE = "fast", "cross-fit", "both, averaged"
 METHOD_HELP = ("fast: training rows scored by TF-IDF and MiniLM sentence embeddings, cross-validated and averaged. "
-               "cross-fit: by this run's own model and settings, each fold trained on the others.")
+               "cross-fit: by this run's own model and settings, each fold trained on the others. both, averaged: "
+               "the mean of the two, which found planted label errors best (bench/README.md).")
 
 
 def crossfits_of(sweep_id: str, run_id: str) -> list[SweepRecord]:
@@ -86,8 +87,10 @@ def _jobs(sweep_id: str, run_id: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _crossfit_review(sweep: SweepRecord, run_id: str, version: FileVersion, predictions: FileVersion) -> LabelReview | None:
-    return crossfit_review(get_store(), sweep, run_id)
+def _crossfit_review(sweep: SweepRecord, run_id: str, version: FileVersion, predictions: FileVersion, average: bool,
+                     _fast: LabelReview | None) -> LabelReview | None:
+    # `average` keys the cache; the fast review itself (unhashable) follows from the same run and files
+    return crossfit_review(get_store(), sweep, run_id, _fast if average else None)
 
 
 def ranked_review(sweep: SweepRecord, run_id: str, fast: LabelReview | None) -> LabelReview | None:
@@ -96,13 +99,14 @@ def ranked_review(sweep: SweepRecord, run_id: str, fast: LabelReview | None) -> 
     path = paths.crossfit_file(sweep.sweep_id, run_id)
     if not path.is_file():
         return fast
-    method = st.segmented_control("Rank training rows by", [FAST, CROSSFIT], default=FAST, key=METHOD_KEY,
+    method = st.segmented_control("Rank training rows by", [FAST, CROSSFIT, AVERAGE], default=FAST, key=METHOD_KEY,
                                   help=METHOD_HELP) or FAST
     if method == FAST:
         return fast
-    review = _crossfit_review(sweep, run_id, file_version(path), file_version(paths.predictions_file(sweep.sweep_id,
-                                                                                                    run_id)))
+    versions = (file_version(path), file_version(paths.predictions_file(sweep.sweep_id, run_id)))
+    review = _crossfit_review(sweep, run_id, *versions, method == AVERAGE, fast)
     if review is None:
-        st.warning("The cross-fit of this run cannot be read; the training rows are ranked the fast way.")
+        st.warning("The cross-fit of this run cannot be read, or scored other training rows than the fast ranking; "
+                   "the training rows are ranked the fast way.")
         return fast
     return review

@@ -16,7 +16,7 @@ from agnews_core.store.artifact_store import ArtifactStore
 
 PROG = "python -m agnews_core suspects"
 SPLITS = ("train", "validation", "test")
-METHODS = ("fast", "crossfit")
+METHODS = ("fast", "crossfit", "average")
 CSV_COLUMNS = ("rank", "label_quality", "gold_label", "suggested_label", "suspected", "ranked_by", "text")
 
 
@@ -32,8 +32,9 @@ def add_suspects_parser(commands: argparse._SubParsersAction, artifacts_help: st
     parser.add_argument("--method", choices=METHODS, default="fast",
                         help="fast: training rows by TF-IDF and MiniLM sentence embeddings, cross-validated and "
                              "averaged; crossfit: training rows by the run's own model and settings, from its "
-                             "finished cross-fit (`crossfit` command); validation and test rows always by the run's "
-                             "own probabilities (default fast)")
+                             "finished cross-fit (`crossfit` command); average: the mean of the two (the best of "
+                             "the three on planted noise, bench/README.md); validation and test rows always by the "
+                             "run's own probabilities (default fast)")
     parser.add_argument("--csv", default=None, metavar="PATH", help="also write every ranked row of the split here")
     parser.add_argument("--artifacts", default=None, help=artifacts_help)
 
@@ -48,10 +49,14 @@ def run_suspects(args: argparse.Namespace, store: ArtifactStore) -> int:
         return _fail(f"sweep {args.sweep} has no finished run to review")
     if run_id not in sweep.run_ids:
         return _fail(f"sweep {args.sweep} has no run {run_id!r} (runs: {', '.join(sweep.run_ids)})")
-    if args.method == "crossfit":
-        review = crossfit_review(store, sweep, run_id)
-        if review is None:
+    if args.method in ("crossfit", "average"):
+        if crossfit_review(store, sweep, run_id) is None:
             return _fail(_no_crossfit(store, args.sweep, run_id))
+        fast = label_review(store, sweep, run_id) if args.method == "average" else None
+        review = crossfit_review(store, sweep, run_id, fast)
+        if review is None:
+            return _fail(f"run {run_id}'s cross-fit and fast ranking scored different training rows (verdicts "
+                         "applied since?): use --method crossfit or fast")
     else:
         review = label_review(store, sweep, run_id)
     ranked = ranked_rows(review.rows, args.split, sweep.labels.names)

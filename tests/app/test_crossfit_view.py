@@ -42,6 +42,9 @@ def test_the_button_queues_a_crossfit_and_its_ranking_can_then_be_chosen(open_pa
     choice.set_value("cross-fit").run()
     assert not at.exception
     assert any(c == "Label quality of these rows ranked by cross-fit (2 folds, tiny)." for c in values(at.caption))
+    at.segmented_control(key="errors_ranking").set_value("both, averaged").run()
+    assert any(c.startswith("Label quality of these rows ranked by cross-fit (2 folds, tiny) averaged with the fast")
+               for c in values(at.caption))
 
 
 def test_a_reviewer_sees_the_button_disabled_with_the_reason(open_page, finished, monkeypatch) -> None:

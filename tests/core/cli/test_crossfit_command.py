@@ -35,6 +35,8 @@ def test_crossfit_then_suspects_ranked_by_it(copied, capsys) -> None:
     assert main(["suspects", "--sweep", sweep_id, "--method", "crossfit", "--top", "3", "--artifacts", root]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].endswith("(ranked by cross-fit (2 folds, tiny))")
+    assert main(["suspects", "--sweep", sweep_id, "--method", "average", "--top", "3", "--artifacts", root]) == 0
+    assert "(ranked by cross-fit (2 folds, tiny) averaged with the fast ranking (" in capsys.readouterr().out
 
 
 def test_a_bad_crossfit_says_why_in_one_line(copied, capsys) -> None:
