@@ -32,8 +32,8 @@ def add_suspects_parser(commands: argparse._SubParsersAction, artifacts_help: st
     parser.add_argument("--method", choices=METHODS, default="fast",
                         help="fast: training rows by TF-IDF and MiniLM sentence embeddings, cross-validated and "
                              "averaged; crossfit: training rows by the run's own model and settings, from its "
-                             "finished cross-fit (`crossfit` command); average: the mean of the two (the best of "
-                             "the three on planted noise, bench/README.md); validation and test rows always by the "
+                             "finished cross-fit (`crossfit` command); average: the mean of the two (best on "
+                             "random planted flips, fast best on Business <-> Sci/Tech flips: bench/README.md); validation and test rows always by the "
                              "run's own probabilities (default fast)")
     parser.add_argument("--csv", default=None, metavar="PATH", help="also write every ranked row of the split here")
     parser.add_argument("--artifacts", default=None, help=artifacts_help)
