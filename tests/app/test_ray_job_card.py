@@ -39,9 +39,9 @@ def _card() -> None:
     import sys
 
     sys.path.insert(0, "tests/app")
-    from test_ray_job_card import _ray_view
-
     import tempfile
+
+    from test_ray_job_card import _ray_view
 
     from agnews_core.store.artifact_store import ArtifactStore
     from agnews_core.sweeps.jobs import JobManager
