@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# pytest-xdist workers: each test file goes whole to one worker (a browser module's steps stay in order with their
+# server), every Ray test to the same one (tests/conftest.py); WORKERS=0 runs them all in this process.
+WORKERS ?= 2
+PYTEST_PARALLEL := -n $(WORKERS)
 
 .PHONY: run test test-fast lint setup setup-dev setup-ray browser bench clean-artifacts
 
@@ -33,11 +37,11 @@ run: setup
 
 test: setup-dev browser
 	$(BIN)/ruff check .
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=25
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --durations=25
 
 # Core, app and support tests: no Ray, no browser, no reliability scenarios (markers: tests/README.md).
 test-fast: setup-dev
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q --durations=10 -m "not ray and not browser and not reliability"
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --durations=10 -m "not ray and not browser and not reliability"
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -25,6 +25,9 @@ FOLDER_MARKERS = ("browser", "reliability")
 # Test files that start or ask a real Ray cluster; any other test that uses the local_ray fixture is marked too.
 RAY_FILES = frozenset({"test_ray_executor.py", "test_ray_cluster.py", "test_browser_ray_cluster.py",
                        "test_sweep_page_ray.py"})
+# Other files with a test that uses the local_ray fixture; under xdist they run in the Ray tests' worker.
+LOCAL_RAY_FILES = frozenset({"test_baseline_scores.py"})
+RAY_GROUP = "ray"
 # A real sweep written before sweep.json and run.json had schema_version: tiny model, 2 LRs, no weights kept.
 V1_SWEEP_ID = "20261126-234315-15d1bd"
 
@@ -39,6 +42,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(folder)
         if item.path.name in RAY_FILES or "local_ray" in getattr(item, "fixturenames", ()):
             item.add_marker("ray")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (`make test` runs 2 workers), send each test file whole to one worker, so a browser module's
+    steps stay in order with their server, and every file that uses Ray to the same worker, so two workers never
+    run Ray side by side. (xdist's own `--dist loadgroup` cannot rename node ids under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrRayScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return RAY_GROUP if path.rsplit("/", 1)[-1] in RAY_FILES | LOCAL_RAY_FILES else path
+
+    return FileOrRayScheduling(config, log)
 
 
 @pytest.fixture
