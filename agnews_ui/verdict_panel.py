@@ -171,7 +171,8 @@ def verdicts_section(store: VerdictStore, source: str, load_data: Callable[[], p
             agreement_part(contents.rows, names)
         st.download_button("Export all verdicts as CSV", export_csv(verdicts, LabelSet(names)).encode("utf-8"),
                            file_name=f"verdicts-{source_slug(source)}.csv", mime="text/csv",
-                           icon=":material/download:", disabled=not verdicts)
+                           icon=":material/download:", disabled=not verdicts,
+                           on_click="ignore")  # no rerun: one racing the download could drop its file
         if not allowed(Action.IMPORT_VERDICTS):
             st.caption(why_not(Action.IMPORT_VERDICTS))
             return

@@ -102,7 +102,7 @@ def review_rows(sweep: SweepRecord, run: RunRecord, frame: pd.DataFrame, review:
                        lambda: review_view.with_review_columns(readable_table(matches), matches, current,
                                                                names).to_csv(index=False).encode("utf-8"),
                        file_name=f"errors-{sweep.sweep_id}-{run.run_id}-{split}.csv", mime="text/csv",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
 
 if ERRORS_LINK_PARAM in st.query_params:  # an older link to a comparison's rows: they are on the Compare page now

@@ -48,6 +48,9 @@ def select_first_row(app) -> None:
     app.wait_idle()
 
 
+RECORDED: dict[str, str] = {}  # what the verdict step recorded, for the steps after it
+
+
 def test_a_verdict_recorded_on_a_training_row_shows_in_its_row(app, train_errors_path) -> None:
     app.open(train_errors_path)
     expect(app.heading("Errors")).to_be_visible()
@@ -69,18 +72,18 @@ def test_a_verdict_recorded_on_a_training_row_shows_in_its_row(app, train_errors
     expect(grid(app).locator("td", has_text=f"relabel → {target}")).to_have_count(1)
     app.assert_healthy()
     app.screenshot("20-errors-verdict-recorded")
-    app.page.evaluate(f"window.__target = {target!r}")
+    RECORDED["target"] = target  # for the steps below (they follow in file order, in this process)
 
 
 def test_a_second_browser_sees_the_verdict(app, second_browser_app, train_errors_path) -> None:
-    target = app.page.evaluate("window.__target")
+    target = RECORDED["target"]
     second_browser_app.open(train_errors_path)
     expect(grid(second_browser_app).locator("td", has_text=f"relabel → {target}")).to_have_count(1)
     second_browser_app.assert_healthy()
 
 
 def test_every_verdict_exports_as_csv(app, tmp_path: Path) -> None:
-    target = app.page.evaluate("window.__target")
+    target = RECORDED["target"]
     app.main().get_by_text("Verdicts on this data: list, agreement, export, import").click()
     button = app.main().get_by_role("button", name=re.compile("Export all verdicts as CSV"))
     expect(button).to_be_enabled()
