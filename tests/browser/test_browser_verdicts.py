@@ -48,6 +48,22 @@ def select_first_row(app) -> None:
     app.wait_idle()
 
 
+def download_clicked(app, button) -> sync_api.Download:
+    """Click a download button and return its download. Under load the file a click asks for was at times already
+    replaced by a newer script run (Streamlit keeps a download's file for the run that drew it), and no download
+    came: then the page is left to settle and the button clicked once more, as a user would."""
+    for attempt in (1, 2):
+        try:
+            with app.page.expect_download(timeout=30_000) as download:
+                button.click()
+            return download.value
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            app.wait_idle()
+    raise AssertionError("unreachable")
+
+
 RECORDED: dict[str, str] = {}  # what the verdict step recorded, for the steps after it
 
 
@@ -87,10 +103,9 @@ def test_every_verdict_exports_as_csv(app, tmp_path: Path) -> None:
     app.main().get_by_text("Verdicts on this data: list, agreement, export, import").click()
     button = app.main().get_by_role("button", name=re.compile("Export all verdicts as CSV"))
     expect(button).to_be_enabled()
-    with app.page.expect_download() as download:
-        button.click()
+    app.wait_idle()
     saved = tmp_path / "verdicts.csv"
-    download.value.save_as(saved)
+    download_clicked(app, button).save_as(saved)
     lines = saved.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "text_key,text,label,kind,new_label,note,reviewer,recorded_at"
     assert len(lines) == 2 and f",relabel,{target},{NOTE},ana," in lines[1]
