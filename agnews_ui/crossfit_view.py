@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from agnews_core.access.guard import AccessRefused
 from agnews_core.access.roles import Action
 from agnews_core.review.crossfit_suspects import crossfit_review
 from agnews_core.review.label_review import LabelReview
 from agnews_core.store.records import SweepRecord
 from agnews_core.sweeps.crossfit import CrossfitPlan, plan_crossfit
 from agnews_core.sweeps.progress import format_duration
-from agnews_ui.auth import actor, allowed, why_not
-from agnews_ui.jobs_view import render_job
+from agnews_ui.auth import allowed, why_not
+from agnews_ui.jobs_view import queue_job, render_job
 from agnews_ui.resources import FileVersion, file_version, job_manager
 from agnews_ui.resources import store as get_store
 from agnews_ui.state import flash, poll_while, show_flash
@@ -67,15 +66,7 @@ def _start(sweep: SweepRecord, run_id: str) -> None:
     if isinstance(plan, str):
         flash(QUEUED, plan, "error")
         return
-    try:
-        job = job_manager().submit(plan.config, actor())
-    except AccessRefused as refused:
-        flash(QUEUED, str(refused), "error")
-        return
-    except OSError as exc:
-        flash(QUEUED, f"The cross-fit could not be saved: {exc.strerror or exc}", "error")
-        return
-    flash(QUEUED, f"Cross-fit {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}.")
+    queue_job(plan.config, QUEUED, "Cross-fit")
 
 
 def _jobs(sweep_id: str, run_id: str) -> None:

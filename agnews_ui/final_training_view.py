@@ -6,15 +6,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from agnews_core.access.guard import AccessRefused
 from agnews_core.access.roles import Action
 from agnews_core.serving.snippets import EXAMPLE_HEADLINE, pipeline_snippet
 from agnews_core.store.artifact_store import ArtifactError
 from agnews_core.store.records import RunRecord, SweepRecord
 from agnews_core.sweeps.final_training import FINAL_EPOCHS, FinalPlan, plan_final_training
 from agnews_core.sweeps.progress import format_duration
-from agnews_ui.auth import actor, allowed, why_not
-from agnews_ui.jobs_view import render_job
+from agnews_ui.auth import allowed, why_not
+from agnews_ui.jobs_view import queue_job, render_job
 from agnews_ui.resources import job_manager
 from agnews_ui.state import flash, poll_while, show_flash
 
@@ -73,15 +72,7 @@ def _start(sweep: SweepRecord) -> None:
     if isinstance(plan, str):
         flash(QUEUED, plan, "error")
         return
-    try:
-        job = job_manager().submit(plan.config, actor())
-    except AccessRefused as refused:
-        flash(QUEUED, str(refused), "error")
-        return
-    except OSError as exc:
-        flash(QUEUED, f"The final training could not be saved: {exc.strerror or exc}", "error")
-        return
-    flash(QUEUED, f"Final training {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}.")
+    queue_job(plan.config, QUEUED, "Final training")
 
 
 def _final_jobs(sweep_id: str) -> None:

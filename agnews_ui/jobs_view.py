@@ -7,6 +7,7 @@ import streamlit as st
 
 from agnews_core.access.guard import AccessRefused
 from agnews_core.access.identity import LOCAL_USER
+from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.states import SweepState
 from agnews_core.sweeps.jobs import JobManager
 from agnews_core.sweeps.progress import format_duration
@@ -24,7 +25,22 @@ from agnews_ui.format import (
     progress_text,
     sweep_title,
 )
+from agnews_ui.resources import job_manager
 from agnews_ui.state import flash, show_flash
+
+
+def queue_job(config: SweepConfig, flash_key: str, what: str) -> None:
+    """Submit a job for the signed-in user (a button's callback) and flash under flash_key what happened: queued
+    with its estimate, refused with the role it needs, or not saved."""
+    try:
+        job = job_manager().submit(config, actor())
+    except AccessRefused as refused:
+        flash(flash_key, str(refused), "error")
+        return
+    except OSError as exc:
+        flash(flash_key, f"The {what.lower()} could not be saved: {exc.strerror or exc}", "error")
+        return
+    flash(flash_key, f"{what} {job.sweep_id} queued: about {format_duration(job.estimate_seconds)}.")
 
 
 def runs_table(view: JobSnapshot) -> pd.DataFrame:
