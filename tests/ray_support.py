@@ -145,7 +145,13 @@ def separate_head(prefix: str) -> Iterator[Head]:
              "--disable-usage-stats", "--temp-dir", temp_dir, "--ray-client-server-port", str(client_port),
              "--dashboard-agent-listen-port", str(free_port()), "--metrics-export-port", str(free_port())]
     try:
-        started = subprocess.run(start, env=child_env(), capture_output=True, text=True, timeout=120)
+        # `ray start` turns token authentication on only when a token already exists (a local ray.init() makes one):
+        # make sure one does, as a user following Ray's guide would, so the cluster is the same whatever ran before.
+        token = subprocess.run([RAY_BIN, "get-auth-token", "--generate"], env=child_env(), capture_output=True,
+                               text=True, timeout=120)
+        assert token.returncode == 0, token.stderr[-3000:]
+        started = subprocess.run(start, env=child_env(RAY_AUTH_MODE="token"), capture_output=True, text=True,
+                                 timeout=120)
         assert started.returncode == 0, started.stderr[-3000:]
         yield Head(address, client_port)
     finally:
