@@ -137,6 +137,19 @@ class AppDriver:
         field.fill(value)
         field.press("Tab")
 
+    def press_until(self, button: str, answer: sync_api.Locator, timeout_ms: int, retry_after_ms: int = 90_000) -> None:
+        """Click a button whose action is safe to repeat and wait for its answer; press it once more, as a user
+        would, if no answer came within retry_after_ms and the app sits idle. Under load a click has at times been
+        lost (CI: no script run followed a form submit click for 8 minutes)."""
+        self.page.get_by_role("button", name=button, exact=True).click()
+        try:
+            answer.first.wait_for(timeout=retry_after_ms)
+            return
+        except sync_api.TimeoutError:
+            self.wait_idle()
+        self.page.get_by_role("button", name=button, exact=True).click()
+        answer.first.wait_for(timeout=timeout_ms)
+
     def assert_healthy(self) -> None:
         """No Python exception box, no traceback text, no uncaught JavaScript error."""
         self.wait_idle()

@@ -72,7 +72,8 @@ def test_a_sweep_from_the_browser_runs_on_a_separately_started_cluster(ray_head,
     app.select("Run on", "Ray (a local or remote cluster)")
     app.fill("Ray address", address)
 
-    app.page.get_by_role("button", name="Check cluster").click()
+    answer = app.main().get_by_test_id(re.compile(r"stAlertContent(Success|Error)")).filter(has_text=f"Ray at {address}")
+    app.press_until("Check cluster", answer, timeout_ms=RAY_SWEEP_TIMEOUT_MS)
     check = app.main().get_by_test_id("stAlertContentSuccess").filter(has_text=f"Ray at {address}:")
     expect(check).to_contain_text(re.compile(r"1 node \(127\.0\.0\.1\): 2 CPUs \(2 free\), 0 GPUs \(0 free\), Ray 2\."),
                                   timeout=RAY_SWEEP_TIMEOUT_MS)
