@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from agnews_core.access.roles import Action
+from agnews_core.config.sweep_config import RAY
 from agnews_core.review.crossfit_suspects import crossfit_review
 from agnews_core.review.label_review import LabelReview
 from agnews_core.store.records import SweepRecord
@@ -48,12 +49,15 @@ def render_crossfit(sweep: SweepRecord, run_id: str) -> None:
         return
     running = any(s.status.is_active for s in crossfits_of(sweep.sweep_id, run_id))
     may_start = allowed(Action.RUN_SWEEP)
-    st.button(f"Find suspects with the model itself: about {format_duration(plan.estimate_seconds)}",
+    on_ray = " on Ray" if plan.config.executor == RAY else ""
+    st.button(f"Find suspects with the model itself{on_ray}: about {format_duration(plan.estimate_seconds)}",
               icon=":material/model_training:", key="start_crossfit", on_click=_start, args=(sweep, run_id),
               disabled=running or not may_start,
               help=f"Trains this run's model {plan.config.crossfit_folds} more times, each on all but one fold of its "
                    f"{plan.rows:,} training rows, and scores the fold it left out; the job shows on the Sweep page "
-                   "with progress and Cancel.")
+                   "with progress and Cancel. It runs where this run's sweep ran"
+                   + (f": as Ray trials at {plan.config.ray_address}, folds in parallel as the cluster allows."
+                      if on_ray else ": on this machine, one fold after another."))
     if not may_start:
         st.caption(why_not(Action.RUN_SWEEP))
     show_flash(QUEUED)

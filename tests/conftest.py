@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import ray_support  # noqa: F401 - keeps every Ray these tests start on 127.0.0.1: must come before any import of ray
 from sweep_configs import tiny_config
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,7 +27,7 @@ FOLDER_MARKERS = ("browser", "reliability")
 RAY_FILES = frozenset({"test_ray_executor.py", "test_ray_cluster.py", "test_browser_ray_cluster.py",
                        "test_sweep_page_ray.py"})
 # Other files with a test that uses the local_ray fixture; under xdist they run in the Ray tests' worker.
-LOCAL_RAY_FILES = frozenset({"test_baseline_scores.py"})
+LOCAL_RAY_FILES = frozenset({"test_baseline_scores.py", "test_crossfit_command.py"})
 RAY_GROUP = "ray"
 # A real sweep written before sweep.json and run.json had schema_version: tiny model, 2 LRs, no weights kept.
 V1_SWEEP_ID = "20261126-234315-15d1bd"
@@ -120,7 +121,6 @@ def playwright_driver() -> Iterator[Any]:
 def local_ray() -> Iterator[Any]:
     """A real embedded Ray with 2 CPUs on loopback; started once and shared by the tests that use Ray."""
     import ray
-    import ray_support  # noqa: F401 - sets the loopback variable before Ray starts
 
     if not ray.is_initialized():
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)

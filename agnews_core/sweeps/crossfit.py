@@ -5,6 +5,8 @@ cleanlab's guidance is out-of-sample probabilities from the model itself. K fold
 training, a cross-fit is stored and run as a sweep (K runs, one per fold) whose config names the run it cross-fits
 (`crossfit_of` = "SWEEP/RUN"), so it gets the job manager's queue, progress, ETA, cancel, records and permissions.
 Only when every fold finishes are the merged probabilities kept beside that run (review/crossfit_suspects.py).
+It runs where the run's sweep ran: on the job manager's thread, or as Ray trials (executors/ray_executor.py), one
+fold per trial.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from agnews_core.config.sweep_config import THREAD, KeepModels, SweepConfig
+from agnews_core.config.sweep_config import EXECUTORS, KeepModels, SweepConfig
 from agnews_core.data.sources import DataSplits
 from agnews_core.labels import LabelSet
 from agnews_core.modeling.prediction_frames import probabilities
@@ -65,6 +67,13 @@ def fold_assignment(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
     return assigned
 
 
+def fold_splits(splits: DataSplits, folds: np.ndarray, fold: int) -> DataSplits:
+    """The splits fold `fold`'s model uses: trains on the other folds' rows, scores its own as the 'test' rows."""
+    train = splits.train.reset_index(drop=True)
+    held = np.asarray(folds) == fold
+    return replace(splits, train=train[~held].reset_index(drop=True), test=train[held].reset_index(drop=True))
+
+
 def small_class_problem(labels: np.ndarray, names: LabelSet, folds: int) -> str:
     """Why these rows cannot be split into `folds` folds that each keep every class; empty when they can."""
     counts = np.bincount(np.asarray(labels, dtype="int64"), minlength=names.size)
@@ -77,10 +86,13 @@ def small_class_problem(labels: np.ndarray, names: LabelSet, folds: int) -> str:
 
 
 def plan_crossfit(store: ArtifactStore, sweep_id: str, run_id: str | None = None,
-                  folds: int = DEFAULT_FOLDS) -> CrossfitPlan:
-    """The config of a cross-fit of a finished run (default: the sweep's best); ValueError says what is wrong."""
+                  folds: int = DEFAULT_FOLDS, executor: str | None = None) -> CrossfitPlan:
+    """The config of a cross-fit of a finished run (default: the sweep's best), run where that sweep ran unless
+    `executor` says otherwise; ValueError says what is wrong."""
     if folds not in ALLOWED_FOLDS:
         raise ValueError(f"a cross-fit has 2 or 3 folds, got {folds}")
+    if executor is not None and executor not in EXECUTORS:
+        raise ValueError(f"a cross-fit runs on {' or '.join(EXECUTORS)}, got {executor!r}")
     sweep = store.load_sweep(sweep_id)
     if sweep.config.crossfit_of:
         raise ValueError(f"{sweep_id} is itself a cross-fit (of {sweep.config.crossfit_of}): pick that run")
@@ -105,22 +117,20 @@ def plan_crossfit(store: ArtifactStore, sweep_id: str, run_id: str | None = None
         raise ValueError(problem)
     config = replace(
         sweep.config, data=sweep.dataset_id or sweep_source(sweep), learning_rates=(run.learning_rate,), lr_range="",
-        keep_models=KeepModels.NONE, executor=THREAD, early_stopping="off", report_to="none",
+        keep_models=KeepModels.NONE, executor=executor or sweep.config.executor, early_stopping="off", report_to="none",
         crossfit_of=f"{sweep_id}/{run_id}", crossfit_folds=folds,
         label=f"cross-fit of {sweep.config.label or sweep_id}/{run_id}"[:200],
     )
     return CrossfitPlan(config, sweep_id, run_id, len(train), estimate_seconds(store.root, config))
 
 
-class CrossfitRunner(SweepRunner):
-    """Runs a cross-fit: run k trains on the other folds and scores fold k (its 'test' rows); then merges the folds."""
+class CrossfitSteps:
+    """What makes a sweep runner a cross-fit's, on whichever executor: run k trains on the other folds and scores
+    fold k (its 'test' rows); then the folds are merged. Mixed in before a SweepRunner."""
 
-    def __init__(self, store: ArtifactStore, sweep_id: str, on_snapshot: SnapshotCallback = ignore_snapshot,
-                 cancel: threading.Event | None = None, fault_hook: FaultHook | None = None) -> None:
-        super().__init__(store, sweep_id, on_snapshot, cancel, fault_hook)
-        self._train: pd.DataFrame | None = None
-        self._folds: np.ndarray | None = None
-        self._labels: LabelSet | None = None
+    _train: pd.DataFrame | None = None
+    _folds: np.ndarray | None = None
+    _labels: LabelSet | None = None
 
     def _baselines(self, splits: DataSplits) -> None:
         """None: a cross-fit scores training rows, not the test split the baselines are compared on."""
@@ -137,11 +147,8 @@ class CrossfitRunner(SweepRunner):
         self._folds = fold_assignment(labels, self.config.crossfit_folds, self.config.seed)
         super()._run_all(splits)
 
-    def _run_one(self, i: int, spec, splits: DataSplits) -> None:  # noqa: ANN001
-        held = self._folds == i
-        fold = replace(splits, train=self._train[~held].reset_index(drop=True),
-                       test=self._train[held].reset_index(drop=True))
-        super()._run_one(i, spec, fold)
+    def _run_one(self, i: int, spec, splits: DataSplits) -> None:  # noqa: ANN001 - the thread: one fold per run
+        super()._run_one(i, spec, fold_splits(splits, self._folds, i))
 
     def _eta_config(self) -> SweepConfig:
         return crossfit_fold_config(self.config)
@@ -173,6 +180,10 @@ class CrossfitRunner(SweepRunner):
         ranked_by = crossfit_ranked_by(self.config.crossfit_folds, self.config.model)
         save_crossfit(self.store, sweep_id, run_id,
                       crossfit_frame(self._train, merged, self._folds, self._labels, ranked_by, self.sweep.sweep_id))
+
+
+class CrossfitRunner(CrossfitSteps, SweepRunner):
+    """A cross-fit on the job manager's thread, one fold after another."""
 
 
 def runner_for(store: ArtifactStore, sweep_id: str, on_snapshot: SnapshotCallback = ignore_snapshot,

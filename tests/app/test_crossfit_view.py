@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from support.waiting import wait_until
 
 from agnews_core.access.identity import Identity
@@ -54,3 +56,13 @@ def test_a_reviewer_sees_the_button_disabled_with_the_reason(open_page, finished
     assert _start_button(at).disabled
     assert any(v.startswith("Starting a sweep needs the admin or analyst role; you are signed in as re@example.com "
                             "(reviewer)") for v in values(at.caption))
+
+
+def test_a_run_swept_on_ray_is_cross_fitted_on_ray_and_the_button_says_so(open_page, finished, artifacts) -> None:
+    store = ArtifactStore(artifacts)
+    swept = store.load_sweep(finished.sweep_id)
+    store.save_sweep(swept.with_changes(config=replace(swept.config, executor="ray", ray_address="10.0.0.5:6379")))
+    at = open_page(ERRORS)
+    found = [b for b in at.button if b.label.startswith("Find suspects with the model itself on Ray: about ")]
+    assert len(found) == 1, [b.label for b in at.button]
+    assert "as Ray trials at 10.0.0.5:6379, folds in parallel" in found[0].help

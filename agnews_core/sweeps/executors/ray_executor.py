@@ -4,6 +4,7 @@ Data loading and the baselines run here, as on the thread. Trials train in paral
 allow and tell a board actor how they are; this thread polls the board, publishes snapshots (every trial live,
 its node, the cluster's free resources) and writes run.json. Predictions and kept models are written by the
 trials, straight into artifacts/ or through shared storage that is copied into artifacts/ when a trial ends.
+A cross-fit runs here too: each fold is a trial that trains on the other folds and scores its own rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from agnews_core.data.sources import DataSplits
 from agnews_core.states import RunState
 from agnews_core.store.artifact_store import ArtifactStore
 from agnews_core.store.records import EvalMetrics, SweepRecord
+from agnews_core.sweeps.crossfit import CrossfitSteps
 from agnews_core.sweeps.executors.ray_board import (
     NOT_STARTED,
     TrialState,
@@ -93,7 +95,8 @@ class RayExecutor:
         return check_cluster(settings.address, settings.local_cpus)
 
     def run(self, sweep_id: str, on_snapshot: SnapshotCallback, cancel: threading.Event) -> SweepRecord:
-        return RaySweepRunner(self.store, sweep_id, on_snapshot, cancel, self.settings).run()
+        kind = RayCrossfitRunner if self.store.load_sweep(sweep_id).config.crossfit_of else RaySweepRunner
+        return kind(self.store, sweep_id, on_snapshot, cancel, self.settings).run()
 
 
 class RaySweepRunner(SweepRunner):
@@ -180,7 +183,7 @@ class RaySweepRunner(SweepRunner):
         os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # with verbose=0: no experiment table on stdout
         context = TrialContext(self.sweep.sweep_id, self.config, str(self.store.root.resolve()),
                                self.settings.storage_path, tuple(self._settings(s) for s in run_specs(self.config)),
-                               max(1, int(self.settings.cpus_per_trial)))
+                               max(1, int(self.settings.cpus_per_trial)), self._trial_folds())
         trainable = tune.with_resources(
             tune.with_parameters(run_trial, context=context, splits=splits, board=board),
             {"cpu": self.settings.cpus_per_trial, "gpu": self.settings.gpus_per_trial},
@@ -199,6 +202,10 @@ class RaySweepRunner(SweepRunner):
                                       callbacks=[EndWatcher(lambda *ended: self._ended.put(ended))],
                                       failure_config=tune.FailureConfig(max_failures=0)),
         )
+
+    def _trial_folds(self) -> tuple[int, ...]:
+        """Per training row, the trial that holds it out (a cross-fit's folds); empty: every trial trains on all."""
+        return ()
 
     def _take_ended(self, board: Any) -> None:
         """Finalize the trials Tune ended since the last poll.
@@ -282,6 +289,13 @@ class RaySweepRunner(SweepRunner):
                                          cluster=self.cluster))
         except Exception:  # noqa: BLE001 - a broken display must not kill the sweep
             logger.exception("snapshot callback failed")
+
+
+class RayCrossfitRunner(CrossfitSteps, RaySweepRunner):
+    """A cross-fit whose folds are Ray trials, as many at once as the cluster allows."""
+
+    def _trial_folds(self) -> tuple[int, ...]:
+        return tuple(int(k) for k in self._folds)
 
 
 def _cluster_or(previous: ClusterInfo | None, address: str) -> ClusterInfo | None:

@@ -99,6 +99,7 @@ class TrialContext:
     storage_path: str  # '' or a shared folder / pyarrow URI; trials write there and the driver copies
     settings: tuple[Any, ...] = ()  # TrainSettings per run, made by the driver exactly as the thread makes them
     threads: int = 1  # torch threads: the CPUs the trial reserved, never more
+    folds: tuple[int, ...] = ()  # a cross-fit's: per training row, the trial (fold) that holds it out
 
 
 def _points(points: list[LossPoint]) -> list[tuple[int, float, float]]:
@@ -127,12 +128,23 @@ def run_trial(tune_config: dict[str, Any], context: TrialContext, splits: Any, b
         if ray.get(board.is_cancelled.remote()):
             board.update.remote(index, status=TrialStatus.SKIPPED, error=NOT_STARTED_CANCELLED)
             return
-        _train_and_save(index, spec, context, splits, board, cancel, node)
+        _train_and_save(index, spec, context, trial_splits(splits, context, index), board, cancel, node)
     except Exception as exc:  # noqa: BLE001 - the board carries the reason; Tune sees a normal end
         board.update.remote(index, status=TrialStatus.FAILED, error=describe_error(exc))
     finally:
         stop_polling.set()
         ray.get(board.read.remote())  # every update above has reached the board before the trial ends
+
+
+def trial_splits(splits: Any, context: TrialContext, index: int) -> Any:
+    """The rows trial `index` trains on and scores: the sweep's, or in a cross-fit its fold's."""
+    if not context.folds:
+        return splits
+    import numpy as np
+
+    from agnews_core.sweeps.crossfit import fold_splits
+
+    return fold_splits(splits, np.asarray(context.folds), index)
 
 
 def _train_and_save(index: int, spec: Any, context: TrialContext, splits: Any, board: Any,

@@ -44,3 +44,15 @@ def test_a_bad_crossfit_says_why_in_one_line(copied, capsys) -> None:
     assert main(["crossfit", "--sweep", record.sweep_id, "--run", "nope", "--artifacts", str(store.root)]) == 2
     assert capsys.readouterr().err == ("python -m agnews_core crossfit: error: sweep "
                                        f"{record.sweep_id} has no run 'nope' to cross-fit\n")
+
+
+def test_crossfit_on_ray_from_the_command_line(local_ray, copied, capsys) -> None:
+    store, record = copied
+    root = str(store.root)
+    assert main(["crossfit", "--sweep", record.sweep_id, "--executor", "ray", "--artifacts", root]) == 0
+    err = capsys.readouterr().err
+    assert "Ray: " in err and "by a model trained on the others on Ray (local): about " in err
+    crossfit = next(s for s in store.list_sweeps()[0] if s.config.crossfit_of)
+    assert crossfit.config.executor == "ray" and crossfit.status == "done"
+    assert {run.node for run in store.load_runs(crossfit)[0]} == {"127.0.0.1"}  # the folds ran as Ray trials
+    assert load_crossfit(store, record.sweep_id, record.best_run_id) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -108,6 +109,8 @@ def test_bad_plans_say_what_is_wrong(copied) -> None:
     store, record = copied
     with pytest.raises(ValueError, match="2 or 3 folds, got 4"):
         plan_crossfit(store, record.sweep_id, folds=4)
+    with pytest.raises(ValueError, match="runs on thread or ray, got 'dask'"):
+        plan_crossfit(store, record.sweep_id, executor="dask")
     with pytest.raises(ValueError, match="no run 'run09'"):
         plan_crossfit(store, record.sweep_id, "run09")
     crossfit = create_sweep(store, plan_crossfit(store, record.sweep_id).config)
@@ -115,6 +118,18 @@ def test_bad_plans_say_what_is_wrong(copied) -> None:
         plan_crossfit(store, crossfit.sweep_id)
     with pytest.raises(ValueError, match="is a cross-fit"):
         plan_final_training(store, crossfit.sweep_id)
+
+
+def test_a_crossfit_runs_where_its_sweep_ran_unless_told_otherwise(copied) -> None:
+    store, record = copied
+    assert record.config.executor == "thread" and plan_crossfit(store, record.sweep_id).config.executor == "thread"
+    on_ray = plan_crossfit(store, record.sweep_id, executor="ray").config
+    assert on_ray.executor == "ray" and on_ray.ray_address == record.config.ray_address
+    ran_on_ray = store.load_sweep(record.sweep_id)
+    store.save_sweep(ran_on_ray.with_changes(config=replace(ran_on_ray.config, executor="ray", ray_address="auto")))
+    follows = plan_crossfit(store, record.sweep_id).config
+    assert (follows.executor, follows.ray_address) == ("ray", "auto")
+    assert plan_crossfit(store, record.sweep_id, executor="thread").config.executor == "thread"
 
 
 def test_the_estimate_is_the_one_the_job_manager_records_and_grows_with_folds(copied) -> None:
@@ -143,5 +158,4 @@ def test_old_configs_load_as_plain_sweeps_and_half_a_crossfit_is_refused() -> No
         SweepConfig(crossfit_of="s/r", crossfit_folds=1)
     with pytest.raises(ConfigError, match="2 or 3 folds"):
         SweepConfig(crossfit_folds=2)
-    with pytest.raises(ConfigError, match="not on Ray"):
-        SweepConfig(crossfit_of="s/r", crossfit_folds=2, executor="ray")
+    assert SweepConfig(crossfit_of="s/r", crossfit_folds=2, executor="ray").executor == "ray"  # folds as Ray trials

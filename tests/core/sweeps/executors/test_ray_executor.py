@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
@@ -10,8 +12,11 @@ from pathlib import Path
 from ray_support import descends_from, wait_until
 from sweep_configs import small_config, tiny_config
 
+from agnews_core.review.crossfit_suspects import load_crossfit
+from agnews_core.review.label_review import training_rows
 from agnews_core.states import RunState, SweepState
 from agnews_core.store.artifact_store import ArtifactStore
+from agnews_core.sweeps.crossfit import fold_assignment, plan_crossfit
 from agnews_core.sweeps.executors.ray_executor import RayExecutor, RaySettings
 from agnews_core.sweeps.executors.thread import ThreadExecutor
 from agnews_core.sweeps.runner import create_sweep
@@ -169,3 +174,30 @@ def test_a_cluster_that_stops_answering_before_the_sweep_starts_fails_it_with_th
     runs, _ = store.load_runs(record)
     assert {(r.status, r.error) for r in runs} == {(RunState.FAILED, "No Ray cluster answers at 127.0.0.1:1")}
     assert seen[-1].sweep.status == SweepState.FAILED
+
+
+def test_a_crossfit_on_ray_scores_each_training_row_once_from_the_trial_that_held_it_out(local_ray, finished_sweep,
+                                                                                        tmp_path: Path) -> None:
+    source, original = finished_sweep
+    shutil.copytree(source.root, tmp_path / "artifacts")
+    store = ArtifactStore(tmp_path / "artifacts")
+    plan = plan_crossfit(store, original.sweep_id, executor="ray")
+    sweep = create_sweep(store, plan.config)
+    seen: list[JobSnapshot] = []
+    record = RayExecutor(store, RaySettings(cpus_per_trial=1)).run(sweep.sweep_id, seen.append, threading.Event())
+
+    assert record.status == SweepState.DONE, record.error
+    merged = load_crossfit(store, original.sweep_id, plan.run_id)
+    train = training_rows(original, store.root)
+    assert merged is not None and merged["text"].tolist() == train["text"].tolist()  # every row, once, in order
+    folds = fold_assignment(train["label"].to_numpy(), 2, plan.config.seed)
+    assert (merged["fold"].to_numpy() == folds).all()
+    runs, broken = store.load_runs(record)
+    assert broken == [] and [r.node for r in runs] == ["127.0.0.1"] * 2
+    for k, run in enumerate(runs):
+        held = train["text"][folds == k].tolist()
+        scored = store.load_predictions(record.sweep_id, run.run_id)
+        assert scored.loc[scored["split"] == "test", "text"].tolist() == held  # the trial scored its own fold
+        rows_trained = len(train) - len(held)  # ... and trained on the others only: its step count says how many
+        assert run.total_steps == math.ceil(rows_trained / plan.config.batch_size) * plan.config.epochs
+    assert any(s.run_progress for s in seen)
