@@ -9,7 +9,8 @@ flips; --class-noise: Business <-> Sci/Tech only). One run of `--model` at `--lr
 those rows, as a sweep does; its training rows are then ranked (a) fast: TF-IDF and frozen MiniLM embeddings,
 5-fold cross-validated and averaged, as the Errors page does; (b) by a `--folds` cross-fit of that run
 (agnews_core.sweeps.crossfit); (c) by the average of (a) and (b). Precision and recall of the top k against the
-flipped rows, and each step's seconds, are printed.
+flipped rows, and each step's seconds, are printed; then, to see why a ranking works or not, each method's mean
+probability of the given label on flipped and on clean rows and how often its top class is the true one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bench.common import REPO_ROOT, emit_json, print_table, timed
@@ -41,6 +43,15 @@ def pool_folder(target: Path, pool: int, test_rows: int, seed: int) -> None:
         target / "test.parquet", index=False)
 
 
+def how_sure(probabilities: np.ndarray, given: np.ndarray, true: np.ndarray,
+             flipped: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean p(given label) on flipped and clean rows; share of flipped rows and of all rows whose top class is true."""
+    p_given = probabilities[np.arange(len(given)), given]
+    right = probabilities.argmax(axis=1) == true
+    return (round(float(p_given[flipped].mean()), 3), round(float(p_given[~flipped].mean()), 3),
+            round(float(right[flipped].mean()), 3), round(float(right.mean()), 3))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool", type=int, default=5000)
@@ -53,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="minilm")
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--folds", type=int, default=2)
+    parser.add_argument("--save", default="", metavar="NPZ",
+                        help="also save each method's probabilities, the given and true labels (to try other scores)")
     args = parser.parse_args(argv)
 
     from agnews_core.config.sweep_config import SweepConfig
@@ -69,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         pool_folder(clean, args.pool, args.test_size, args.seed)
         flipped = noisy_copy(clean, noisy, args.noise, args.seed, args.class_noise)
         flipped_texts = set(pd.read_parquet(noisy / "train.parquet")["text"].iloc[flipped])
+        pool = pd.read_parquet(clean / "train.parquet")
+        true_label = dict(zip(pool["text"], pool["label"], strict=True))
         store = ArtifactStore(Path(scratch) / "artifacts")
         config = SweepConfig(data=str(noisy), model=args.model, learning_rates=(args.lr,), train_size=args.train_size,
                              eval_size=args.eval_size, test_size=args.test_size, keep_models="none", seed=args.seed)
@@ -105,9 +120,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"of a {args.pool:,}-row pool, {kind}, seed {args.seed}); run test accuracy "
                 f"{run.test.accuracy:.4f} on {run.test.count:,} clean test rows",
                 ["ranked by", "cut", "rows", "precision", "recall"], table)
+    true = train["text"].map(true_label).to_numpy(dtype="int64")
+    if args.save:
+        np.savez(args.save, fast=fast, crossfit=crossfit, given=labels, true=true)
+    diagnosis = [(name, *how_sure(probabilities, labels, true, truth)) for name, probabilities in methods.items()]
+    print_table("How sure each method is of the given label, and whether its top class is the true one",
+                ["ranked by", "mean p(given label), flipped rows", "mean p(given label), clean rows",
+                 "top class = true label, flipped rows", "top class = true label, all rows"], diagnosis)
     print("\nseconds: " + ", ".join(f"{name} {value:.1f}" for name, value in seconds.items()))
     emit_json("crossfit_noise", rows=len(train), flipped=int(truth.sum()), noise=args.noise,
               class_noise=args.class_noise, model=args.model, lr=args.lr, folds=args.folds, methods=results,
+              diagnosis={row[0]: row[1:] for row in diagnosis},
               seconds={k: round(v, 1) for k, v in seconds.items()})
     return 0
 
