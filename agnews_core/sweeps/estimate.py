@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from agnews_core.config.precision import CPUINFO, parse_cpuinfo
 from agnews_core.config.sweep_config import SweepConfig
 from agnews_core.store.artifact_store import atomic_write_json
 from agnews_core.store.layout import ArtifactPaths
@@ -17,6 +19,9 @@ logger = logging.getLogger(__name__)
 # First guesses (examples/s on 2 CPU cores: MiniLM batch 8 trained at 42 and predicted at 170-220 in
 # bench/README.md), replaced by what each sweep measures.
 DEFAULT_THROUGHPUT: dict[str, tuple[float, float]] = {"minilm": (40.0, 180.0), "tiny": (900.0, 3000.0)}
+# MiniLM's first guess where the CPU does bf16 natively (precision auto trains in bf16 there), from the default sweep
+# on 2 cores (bench/README §13): AMX 86 trained / 468 predicted; AVX512-BF16 without AMX (Zen 4) 49 trained.
+MINILM_BF16_THROUGHPUT = {"amx_bf16": (85.0, 460.0), "avx512_bf16": (48.0, 180.0)}
 UNKNOWN_MODEL_THROUGHPUT = (9.0, 30.0)  # a DistilBERT-sized model
 MODEL_LOAD_SECONDS = 3.0
 DATA_LOAD_SECONDS = 1.0  # reading the 57k-row parquet folder and splitting took 0.5-1 s
@@ -46,8 +51,26 @@ def load_throughput(root: Path, model: str) -> Throughput:
             return Throughput(float(train), float(inference), True)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    train, inference = DEFAULT_THROUGHPUT.get(model, UNKNOWN_MODEL_THROUGHPUT)
+    train, inference = first_guess(model, cpu_flags())
     return Throughput(train, inference, False)
+
+
+def first_guess(model: str, flags: tuple[str, ...]) -> tuple[float, float]:
+    """(train, inference) examples/s to expect before anything was measured here, for a CPU with these flags."""
+    if model == "minilm":
+        for flag, speeds in MINILM_BF16_THROUGHPUT.items():
+            if flag in flags:
+                return speeds
+    return DEFAULT_THROUGHPUT.get(model, UNKNOWN_MODEL_THROUGHPUT)
+
+
+@functools.cache
+def cpu_flags() -> tuple[str, ...]:
+    """This CPU's recorded flags (read once; none known where /proc/cpuinfo is missing)."""
+    try:
+        return parse_cpuinfo(CPUINFO.read_text(encoding="utf-8", errors="replace"))[1]
+    except OSError:
+        return ()
 
 
 def pooled_train_rate(stored: float, stored_steps: int, measured: float, steps: int) -> tuple[float, int]:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from agnews_core.config.sweep_config import SweepConfig
+from agnews_core.sweeps import estimate as estimate_module
 from agnews_core.sweeps.estimate import (
     DATA_LOAD_SECONDS,
     DEFAULT_THROUGHPUT,
+    MINILM_BF16_THROUGHPUT,
     MODEL_LOAD_SECONDS,
     REMEMBERED_STEPS,
     TFIDF_SECONDS_PER_TRAIN_ROW,
@@ -18,6 +20,7 @@ from agnews_core.sweeps.estimate import (
     Throughput,
     estimate_seconds,
     estimate_sweep_seconds,
+    first_guess,
     load_throughput,
     pooled_train_rate,
     record_throughput,
@@ -105,3 +108,34 @@ def test_estimate_on_this_machine_uses_what_was_measured_here(tmp_path: Path) ->
     record_throughput(tmp_path, "tiny", DEFAULT_THROUGHPUT["tiny"][0] / 10, DEFAULT_THROUGHPUT["tiny"][1] / 10)
     assert estimate_seconds(tmp_path, config) > guessed  # a slower machine measured: a longer estimate
 
+
+
+def test_minilm_first_guess_follows_the_cpu_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert first_guess("minilm", ("avx2", "avx512f")) == DEFAULT_THROUGHPUT["minilm"]  # fp32
+    assert first_guess("minilm", ("avx512f", "avx512_bf16")) == MINILM_BF16_THROUGHPUT["avx512_bf16"]  # Zen 4
+    amx = first_guess("minilm", ("avx512_bf16", "amx_tile", "amx_bf16"))
+    assert amx == MINILM_BF16_THROUGHPUT["amx_bf16"] and amx[0] > 2 * DEFAULT_THROUGHPUT["minilm"][0]
+    assert first_guess("tiny", ("amx_bf16",)) == DEFAULT_THROUGHPUT["tiny"]  # only MiniLM was measured per kind
+    monkeypatch.setattr(estimate_module, "cpu_flags", lambda: ("amx_bf16",))
+    assert load_throughput(tmp_path, "minilm") == Throughput(*MINILM_BF16_THROUGHPUT["amx_bf16"], measured=False)
+    default = SweepConfig()
+    on_amx = estimate_seconds(tmp_path, default)
+    monkeypatch.setattr(estimate_module, "cpu_flags", lambda: ())
+    assert estimate_seconds(tmp_path, default) > 1.8 * on_amx  # the fp32 guess: about twice as long
+    record_throughput(tmp_path, "minilm", 30.0, 100.0)
+    monkeypatch.setattr(estimate_module, "cpu_flags", lambda: ("amx_bf16",))
+    assert load_throughput(tmp_path, "minilm") == Throughput(30.0, 100.0, True)  # measured beats any guess
+
+
+def test_cpu_flags_come_from_cpuinfo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("model name\t: Some CPU\nflags\t\t: fpu avx512f avx512_bf16 amx_bf16 amx_tile\n")
+    monkeypatch.setattr(estimate_module, "CPUINFO", cpuinfo)
+    estimate_module.cpu_flags.cache_clear()
+    try:
+        assert estimate_module.cpu_flags() == ("avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+        monkeypatch.setattr(estimate_module, "CPUINFO", tmp_path / "missing")
+        estimate_module.cpu_flags.cache_clear()
+        assert estimate_module.cpu_flags() == ()
+    finally:
+        estimate_module.cpu_flags.cache_clear()
