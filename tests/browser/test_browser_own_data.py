@@ -1,7 +1,8 @@
 """A user's own data set in a real browser, from upload to prediction: their label names everywhere.
 
 Upload tickets.jsonl (3 string labels) on the Data page, register it, sweep a tiny model on it from the page's
-link, then read Results, Accuracy and Errors (a relabel verdict), and classify a text on Predict. A second, shorter
+link, then read Results, Accuracy and Errors (a relabel verdict; a cross-fit of the run and its ranking of the
+training rows), and classify a text on Predict. A second, shorter
 session registers the messy file only by dropping its problem rows.
 """
 
@@ -157,6 +158,22 @@ def test_own_data_set_from_upload_to_prediction(app) -> None:
     app.assert_healthy()
     app.screenshot("own-data-04-errors-verdict")
 
+    # Errors: suspects from the model itself. A cross-fit of the run, queued from the page, scores its training rows
+    # out of sample (a job with progress); when it is done, the training rows can be ranked by it.
+    app.main().get_by_role("button", name=re.compile(r"^Find suspects with the model itself: about ")).click()
+    expect(app.main().get_by_text(re.compile(r"^Cross-fit \S+ queued: about "))).to_be_visible()
+    expect(app.main().get_by_text("Rank training rows by", exact=True)).to_be_visible(timeout=app.sweep_timeout_ms)
+    app.select("Rows", "train (cross-validated: TF-IDF and sentence embeddings)")
+    expect(app.main().get_by_text(re.compile(r"^Label quality of these rows ranked by TF-IDF"))).to_be_visible()
+    ranking = app.main().get_by_test_id("stButtonGroup").filter(has_text="both, averaged")
+    ranking.get_by_text("cross-fit", exact=True).click()
+    app.wait_idle()
+    expect(app.main().get_by_text("Label quality of these rows ranked by cross-fit (2 folds, tiny).",
+                                  exact=True)).to_be_visible()
+    expect(app.main().get_by_text(re.compile(r"^\d+ matching rows\*?\*? of 96 train rows"))).to_be_visible()
+    app.assert_healthy()
+    app.screenshot("own-data-05-errors-crossfit")
+
     # Predict: the model's data set is picked, and both answers are one of the user's labels.
     app.go("Predict", "predict")
     expect(app.page.get_by_role("combobox", name="Data set", exact=True)).to_have_value("data set tickets-v1")
@@ -167,7 +184,7 @@ def test_own_data_set_from_upload_to_prediction(app) -> None:
     tfidf = answer.get_by_test_id("stColumn").filter(has=app.page.get_by_text("TF-IDF demo", exact=True)).last
     expect(metric(tfidf, "Label")).to_have_text("billing")  # its words are the billing class's own
     app.assert_healthy()
-    app.screenshot("own-data-05-predict")
+    app.screenshot("own-data-06-predict")
 
 
 def test_a_messy_file_registers_only_by_dropping_its_problem_rows(app) -> None:
