@@ -1,7 +1,7 @@
 """Does the review loop help? Sweeps with and without a simulated reviewer's verdicts on the top suspects.
 
     python -m bench.review_loop [--pool 6500] [--train-size 6000] [--eval-size 500] [--test-size 7600]
-        [--noise 0.15] [--any-class] [--review 0.08] [--seeds 0 1 2] [--model minilm] [--lr 2e-4]
+        [--noise 0.15] [--any-class] [--review 0.08] [--seeds 0 1 2] [--model minilm] [--lr 2e-4] [--clean]
 
 For each seed: a stratified `--pool` of the shared AG News train rows (../shared/data/ag_news beside the repo root;
 AGNEWS_BENCH_DATA overrides) gets `--noise` of its labels flipped (Business <-> Sci/Tech by default, as
@@ -11,6 +11,7 @@ embeddings, cross-validated); a simulated reviewer who knows the true labels che
 records a verdict on each through the verdict store (relabel when the label was flipped, keep when it was right).
 The same run is then trained again with corrections applied. Both are scored on the same clean official test rows.
 Printed: each seed's two accuracies, their means with a 95 % t-interval over the seeds, and the paired gain.
+--clean: a third run per seed on the same pool with its true labels, the most any review could give.
 """
 
 from __future__ import annotations
@@ -92,12 +93,17 @@ def one_seed(args: argparse.Namespace, seed: int, scratch: Path) -> dict:
         lambda: run_sweep(store, replace(config, corrections=Corrections.APPLY)))
     if not fixed.status.succeeded:
         raise SystemExit(f"seed {seed}: the corrected run failed: {fixed.error}")
-    accuracy = {name: store.load_run(sweep.sweep_id, sweep.best_run_id).test for name, sweep in
-                (("ignored", plain), ("applied", fixed))}
+    finished = {"ignored": plain, "applied": fixed}
+    if args.clean:
+        seconds["run, true labels"], finished["clean"] = timed(lambda: run_sweep(store, replace(config, data=str(clean))))
+        if not finished["clean"].status.succeeded:
+            raise SystemExit(f"seed {seed}: the run on true labels failed: {finished['clean'].error}")
+    accuracy = {name: store.load_run(sweep.sweep_id, sweep.best_run_id).test for name, sweep in finished.items()}
     return {"seed": seed, "train_rows": len(train), "flipped_in_pool": len(flipped), "wrong_in_train": wrong_in_train,
             "reviewed": len(verdicts), "relabelled": relabels, "ranked_by": str(used),
             "applied": fixed.corrections.describe() if fixed.corrections else "",
             "accuracy_ignored": accuracy["ignored"].accuracy, "accuracy_applied": accuracy["applied"].accuracy,
+            "accuracy_clean": accuracy["clean"].accuracy if "clean" in accuracy else None,
             "test_rows": accuracy["applied"].count, "seconds": {k: round(v, 1) for k, v in seconds.items()}}
 
 
@@ -113,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--model", default="minilm")
     parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--clean", action="store_true", help="also train on the pool's true labels (the ceiling)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -122,14 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     print_table(f"{args.model} at lr {args.lr:g}, {args.noise:.0%} {kind} noise, the reviewer checks the top "
                 f"{args.review:.0%} of suspects",
                 ["seed", "train rows", "wrong labels in them", "reviewed", "relabelled", "accuracy, ignored",
-                 "accuracy, applied", "gain (points)", "test rows"],
+                 "accuracy, applied", "gain (points)", "accuracy, true labels", "test rows"],
                 [(r["seed"], r["train_rows"], r["wrong_in_train"], r["reviewed"], r["relabelled"],
                   f"{r['accuracy_ignored']:.4f}", f"{r['accuracy_applied']:.4f}",
-                  f"{100 * (r['accuracy_applied'] - r['accuracy_ignored']):+.2f}", r["test_rows"]) for r in results])
+                  f"{100 * (r['accuracy_applied'] - r['accuracy_ignored']):+.2f}",
+                  "-" if r["accuracy_clean"] is None else f"{r['accuracy_clean']:.4f}", r["test_rows"])
+                 for r in results])
     summary = {}
-    for name, values in (("ignored", [r["accuracy_ignored"] for r in results]),
-                         ("applied", [r["accuracy_applied"] for r in results]),
-                         ("gain", [r["accuracy_applied"] - r["accuracy_ignored"] for r in results])):
+    series = [("ignored", [r["accuracy_ignored"] for r in results]),
+              ("applied", [r["accuracy_applied"] for r in results]),
+              ("gain", [r["accuracy_applied"] - r["accuracy_ignored"] for r in results])]
+    if args.clean:
+        series += [("true labels", [r["accuracy_clean"] for r in results]),
+                   ("ceiling gain", [r["accuracy_clean"] - r["accuracy_ignored"] for r in results])]
+    for name, values in series:
         mean, half = t_interval(values)
         summary[name] = [round(mean, 5), round(half, 5)]
         print(f"{name}: mean {100 * mean:.2f} % +- {100 * half:.2f} (95 % t-interval over {len(values)} seeds)")
